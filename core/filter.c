@@ -1,0 +1,88 @@
+/* core/filter.c - see filter.h */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include "core/filter.h"
+#include "core/syscall_table.h"
+#include "core/log.h"
+
+static int add_trap_rules(scmp_filter_ctx ctx, long nr, const struct trap_cond *c)
+{
+	if (!c) return seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+	for (int i = 0; i < c->count; i++) {
+		/* argument comparisons on the low 32 bits: int arguments may carry garbage
+		 * in the upper half, which the kernel ignores too */
+		struct scmp_arg_cmp cmp = { c->arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, c->values[i] };
+		int err = seccomp_rule_add_array(ctx, SCMP_ACT_TRACE(0), nr, 1, &cmp);
+		if (err) return err;
+	}
+	return 0;
+}
+
+/* Under --strict the default action is ENOSYS, so known rows need ALLOW and a
+ * conditionally trapped row is trapped always (its handler passes the other values
+ * natively): libseccomp cannot express "allow when not one of these values". */
+static int add_rules(scmp_filter_ctx ctx, enum filter_mode mode)
+{
+	for (long nr = 0; nr < SYSCALL_MAX; nr++) {
+		const struct syscall_desc *d = syscall_desc(nr);
+		int err = 0;
+		if (!d->name) continue;
+		if (syscall_is_trapped(d))
+			err = add_trap_rules(ctx, nr, mode == FILTER_STRICT ? NULL : d->when);
+		else if (mode == FILTER_STRICT && d->status == ST_NATIVE)
+			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (err) {
+			log_err("seccomp rule for %s: %s", d->name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog)
+{
+	int fd = memfd_create("persona-bpf", MFD_CLOEXEC), err = 0;
+	if (fd < 0) return -errno;
+	if ((err = seccomp_export_bpf(ctx, fd)) == 0) {
+		off_t len = lseek(fd, 0, SEEK_END);
+		prog->filter = malloc(len);
+		prog->len = len / sizeof(struct sock_filter);
+		if (!prog->filter) err = -ENOMEM;
+		else if (pread(fd, prog->filter, len, 0) != len) err = -EIO;
+	}
+	close(fd);
+	return err;
+}
+
+int filter_build(enum filter_mode mode, struct sock_fprog *prog)
+{
+	uint32_t def = mode == FILTER_TRAP_ALL ? SCMP_ACT_TRACE(0) :
+		       mode == FILTER_STRICT ? SCMP_ACT_ERRNO(ENOSYS) : SCMP_ACT_ALLOW;
+	scmp_filter_ctx ctx = seccomp_init(def);
+	int err;
+	if (!ctx) return -ENOMEM;
+	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);	/* filter_install decides */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);	/* binary tree */
+	err = mode == FILTER_TRAP_ALL ? 0 : add_rules(ctx, mode);
+	if (!err) err = export_bpf(ctx, prog);
+	seccomp_release(ctx);
+	return err;
+}
+
+int filter_install(const struct sock_fprog *prog)
+{
+	/* Without CAP_SYS_ADMIN the kernel requires no_new_privs; with it we keep setuid
+	 * programs working as they do natively. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0) return 0;
+	if (errno != EACCES) return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -errno;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0 ? 0 : -errno;
+}

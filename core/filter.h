@@ -1,0 +1,24 @@
+/* core/filter.h - builds the guests' seccomp filter from the syscall table.
+ * Only rows with a handler are trapped (SECCOMP_RET_TRACE), and only under their
+ * trap condition; everything else runs natively (SECCOMP_RET_ALLOW), so an untrapped
+ * syscall costs what it costs natively plus the filter's few BPF instructions
+ * (libseccomp builds a binary tree). Calls of another ABI (int 0x80, x32) fail with
+ * ENOSYS: they would bypass a filter written for x86-64 numbers.
+ *
+ * Thread: any; called before guests start. */
+#ifndef PERSONA_FILTER_H
+#define PERSONA_FILTER_H
+#include <linux/filter.h>
+
+enum filter_mode {
+	FILTER_DEFAULT,		/* trap handled syscalls, pass unknown ones natively */
+	FILTER_STRICT,		/* as default, but unknown syscalls fail with ENOSYS */
+	FILTER_TRAP_ALL,	/* trap every syscall (tracing) */
+};
+
+/* Builds the BPF program into *prog (filter->filter is malloc'd). 0 or -errno. */
+int filter_build(enum filter_mode mode, struct sock_fprog *prog);
+/* Installs `prog` in the calling thread (sets no_new_privs if not privileged).
+ * Async-signal-safe: used between fork and exec. 0 or -errno. */
+int filter_install(const struct sock_fprog *prog);
+#endif

@@ -1,0 +1,101 @@
+/* core/inject.c - syscall injection (see inject.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "core/inject.h"
+#include "core/trap.h"
+#include "core/guest_mem.h"
+#include "core/log.h"
+
+/* Finds "syscall" (0f 05) in the vDSO of the task's mm: the vDSO's fallback paths
+ * contain one, and it is mapped in every process. */
+static unsigned long find_vdso_gadget(pid_t tid)
+{
+	char path[64], line[256];
+	unsigned long lo = 0, hi = 0, found = 0;
+	snprintf(path, sizeof path, "/proc/%d/maps", tid);
+	FILE *f = fopen(path, "re");
+	if (!f) return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) break;
+	fclose(f);
+	for (unsigned long a = lo; a && a < hi && !found; a += 4096) {
+		unsigned char page[4096];
+		if (copy_from_guest(tid, page, a, sizeof page)) break;
+		for (unsigned i = 0; i + 1 < sizeof page; i++)
+			if (page[i] == 0x0f && page[i + 1] == 0x05) { found = a + i; break; }
+	}
+	return found;
+}
+
+/* Waits for `t` alone. Returns the wait status, or -ESRCH when it died. */
+static int wait_task(struct task *t)
+{
+	int status;
+	for (;;) {
+		pid_t r = waitpid(t->tid, &status, __WALL);
+		if (r < 0 && errno == EINTR) continue;
+		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) return -ESRCH;
+		return status;
+	}
+}
+
+/* Leaves a seccomp stop: the trapped syscall is skipped and the task is brought to
+ * its syscall-exit-stop, right after the `syscall` instruction. */
+static int leave_seccomp_stop(struct task *t)
+{
+	t->regs.orig_rax = -1;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0) return -errno;
+	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
+	int st = wait_task(t);
+	if (st < 0) return st;
+	if (WSTOPSIG(st) != (SIGTRAP | 0x80)) log_bug("expected syscall-exit-stop, got 0x%x", st);
+	t->stop = STOP_SYSCALL_EXIT;
+	return 0;
+}
+
+/* Single-steps over the gadget until the step trap. Seccomp stops for the injected
+ * call itself are passed; other signals are held for later. */
+static int step_syscall(struct task *t, int *held_sig)
+{
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return -errno;
+		int st = wait_task(t);
+		if (st < 0) return st;
+		int sig = WSTOPSIG(st), ev = st >> 16;
+		if (ev) continue;	/* e.g. the seccomp stop of the injected call */
+		if (sig == SIGTRAP) return 0;
+		*held_sig = sig;	/* delivered after the injection */
+	}
+}
+
+long inject_syscall(struct task *t, long nr, const uint64_t args[6])
+{
+	struct user_regs_struct saved, r;
+	int held = 0, err;
+	if ((err = trap_regs_fetch(t))) return err;
+	if (t->stop == STOP_SECCOMP && (err = leave_seccomp_stop(t))) return err;
+	unsigned long gadget = t->stop == STOP_SYSCALL_EXIT ? t->regs.rip - 2 : t->leader->gadget;
+	if (!gadget && !(gadget = t->leader->gadget = find_vdso_gadget(t->tid))) return -ENOEXEC;
+
+	saved = r = t->regs;
+	r.rip = gadget;
+	r.rax = r.orig_rax = nr;
+	for (int i = 0; i < 6; i++) regs_set_arg(&r, i, args[i]);
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
+	if ((err = step_syscall(t, &held))) return err;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0) return -errno;
+	long ret = (long)r.rax;
+	t->regs = saved;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0) return -errno;
+	t->regs_dirty = false;
+	DBG(DBG_INJECT, "[%d] injected syscall %ld at %#lx = %ld", task_vtid(t), nr, gadget, ret);
+	if (held)	/* kernel-generated siginfo cannot be re-queued exactly; the signal can */
+		syscall(SYS_tgkill, task_tgid(t), t->tid, held);
+	return ret;
+}

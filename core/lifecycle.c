@@ -1,0 +1,173 @@
+/* core/lifecycle.c - see lifecycle.h */
+#include <errno.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/sched.h>
+#include "core/lifecycle.h"
+#include "core/guest_mem.h"
+#include "core/pidmap.h"
+#include "core/trap.h"
+#include "core/log.h"
+
+#define MAX_EARLY 256
+static pid_t early_stops[MAX_EARLY];	/* new children that stopped before their event */
+static unsigned nearly;
+static bool init_exited;
+static int init_status;
+
+static int pidfd_of(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+struct task *lifecycle_start(pid_t host_pid)
+{
+	struct task *t = task_create(host_pid, NULL, NULL);
+	if (!t) return NULL;
+	task_set_pgrp(t, getpgid(host_pid));	/* outside the namespace: stays NULL */
+	task_set_session(t, getsid(host_pid));
+	t->pidfd = pidfd_of(host_pid);
+	t->state = TASK_RUNNING;
+	t->subreaper = true;	/* init of the namespace: orphans come to it */
+	init_exited = false;
+	return t;
+}
+
+static bool take_early_stop(pid_t tid)
+{
+	for (unsigned i = 0; i < nearly; i++)
+		if (early_stops[i] == tid) { early_stops[i] = early_stops[--nearly]; return true; }
+	return false;
+}
+
+void lifecycle_orphan_stop(pid_t tid)
+{
+	if (nearly < MAX_EARLY) early_stops[nearly++] = tid;
+	else log_err("too many early stops; task %d may hang", tid);
+}
+
+/* The new task's first stop: fix the tid the kernel stored for CLONE_CHILD_SETTID
+ * (a host tid) to the virtual one, then let it run. */
+static void first_stop(struct task *t)
+{
+	if (t->ctid_fixup) {
+		int vtid = task_vtid(t);
+		copy_to_guest(t->tid, t->ctid_fixup, &vtid, sizeof vtid);
+		t->ctid_fixup = 0;
+	}
+	t->stop = STOP_EVENT;
+	trap_resume(t, 0);
+}
+
+void lifecycle_clone_event(struct task *parent, int event)
+{
+	unsigned long msg = 0;
+	struct sysreq *r = &parent->req;
+	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
+	pid_t tid = (pid_t)msg;
+	/* flags, child and parent tid addresses, decoded at the clone's entry */
+	unsigned long flags = r->data[0];
+	bool thread = event == PTRACE_EVENT_CLONE && (flags & CLONE_THREAD);
+	struct task *pparent = (flags & (CLONE_PARENT | CLONE_THREAD)) ? parent->leader->parent
+								      : parent->leader;
+	struct task *t = task_create(tid, thread ? parent->leader : NULL, pparent);
+	if (!t) {	/* namespace full: Linux's alloc_pid fails with EAGAIN; we kill */
+		log_err("no virtual pid left for host task %d", tid);
+		kill(tid, SIGKILL);
+		return;
+	}
+	if (!thread) t->pidfd = pidfd_of(tid);
+	if (flags & CLONE_PARENT_SETTID) {
+		int vtid = task_vtid(t);
+		copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid);
+	}
+	if (flags & CLONE_CHILD_SETTID) t->ctid_fixup = r->data[1];
+	if (take_early_stop(tid)) first_stop(t);
+	parent->stop = STOP_EVENT;
+	trap_resume(parent, 0);
+}
+
+struct task *lifecycle_exec_event(struct task *t)
+{
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
+	struct task *old = task_by_host((pid_t)former);
+	if (old && old != t) {
+		/* a non-leader thread exec'd: it now has the leader's tid (t) */
+		DBG(DBG_TASK, "exec by thread %d of %d", task_vtid(old), task_vpid(old));
+		t = task_exec(old);
+	} else {
+		t = task_exec(t);
+	}
+	return t;
+}
+
+static int kill_one(struct task *t, void *arg)
+{
+	if (t->state != TASK_ZOMBIE && t->state != TASK_DEAD) kill(t->tid, SIGKILL);
+	return 0;
+}
+
+static void process_exited(struct task *l)
+{
+	DBG(DBG_TASK, "process %d exited, status 0x%x", task_vpid(l), l->exit_status);
+	task_reparent_children(l);
+	if (l == task_init()) {
+		/* init died: like zap_pid_ns_processes(), kill everyone else */
+		init_exited = true;
+		init_status = l->exit_status;
+		task_for_each(kill_one, NULL);
+		task_release(l);
+		return;
+	}
+	if (init_exited || !l->parent) {	/* no one in the namespace will reap it */
+		task_release(l);
+		return;
+	}
+	lifecycle_zombie_gc();
+}
+
+void lifecycle_death(pid_t tid, int status)
+{
+	struct task *t = task_by_host(tid);
+	if (!t) return;
+	struct task *l = t->leader;
+	if (task_thread_gone(t, status)) process_exited(l);
+}
+
+static int gc_one(struct task *t, void *arg)
+{
+	if (t->state != TASK_ZOMBIE || t->pidfd < 0 || !task_is_leader(t)) return 0;
+	/* a reaped process's pidfd fails with ESRCH; a zombie's does not */
+	if (syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 && errno == ESRCH) {
+		*(struct task **)arg = t;
+		return 1;
+	}
+	return 0;
+}
+
+void lifecycle_zombie_gc(void)
+{
+	struct task *victim;
+	for (;;) {
+		victim = NULL;
+		if (!task_for_each(gc_one, &victim)) break;
+		task_release(victim);
+	}
+}
+
+static int count_live(struct task *t, void *arg)
+{
+	if (t->state != TASK_ZOMBIE) (*(unsigned *)arg)++;
+	return 0;
+}
+
+bool lifecycle_done(int *status)
+{
+	unsigned live = 0;
+	if (!init_exited) return false;
+	task_for_each(count_live, &live);
+	if (live) return false;
+	*status = init_status;
+	return true;
+}

@@ -1,0 +1,28 @@
+/* core/lifecycle.h - process lifecycle as the tracer sees it: clone events, a new
+ * task's first stop, exec, thread and process exit, the end of the namespace.
+ * These keep the task table (task.h) true to what the host did.
+ *
+ * Thread: tracer thread only. */
+#ifndef PERSONA_LIFECYCLE_H
+#define PERSONA_LIFECYCLE_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "core/task.h"
+
+/* The first guest, just spawned. NULL when the table is full. */
+struct task *lifecycle_start(pid_t host_pid);
+/* PTRACE_EVENT_FORK/VFORK/CLONE in `parent`; `event` is the PTRACE_EVENT_*. */
+void lifecycle_clone_event(struct task *parent, int event);
+/* A stop of a host tid not (yet) in the table: a new child whose creation event has
+ * not arrived. Held until it does. */
+void lifecycle_orphan_stop(pid_t tid);
+/* PTRACE_EVENT_EXEC; returns the task that now runs the new image */
+struct task *lifecycle_exec_event(struct task *t);
+/* Host reported thread `tid` gone with wait status `status`. */
+void lifecycle_death(pid_t tid, int status);
+/* Releases zombies that the host already reaped without our seeing it (a parent
+ * ignoring SIGCHLD, SA_NOCLDWAIT). */
+void lifecycle_zombie_gc(void);
+/* true once init has exited and every other task is gone */
+bool lifecycle_done(int *init_status);
+#endif

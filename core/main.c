@@ -1,0 +1,151 @@
+/* core/main.c - the persona command: argument parsing and the run of one namespace.
+ *
+ *   persona run [options] -- PROGRAM [ARGS...]
+ *   persona compat          print docs/compat.md from the syscall table
+ *
+ * Exit status of `run`: the guest init's. A guest killed by signal N is reported the
+ * way the host reports it: persona re-raises N on itself (without a core dump), so a
+ * shell shows "Killed"/"Segmentation fault" and sees status 128+N, exactly as for the
+ * program run natively. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "core/dispatch.h"
+#include "core/filter.h"
+#include "core/lifecycle.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/syscall_table.h"
+#include "core/tracer.h"
+#include "core/compat.h"
+
+#define PERSONA_VERSION "0.1.0"
+
+static volatile pid_t init_host_pid;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: persona run [options] -- PROGRAM [ARGS...]\n"
+		"       persona compat\n"
+		"       persona --help | --version\n"
+		"\n"
+		"run options:\n"
+		"  --strict          refuse syscalls Persona does not know with ENOSYS\n"
+		"  --debug=LIST      log categories: syscall,task,signal,proc,inject,all\n");
+}
+
+/* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
+ * SIGQUIT) reach the guests from the terminal directly, so persona only survives them. */
+static void forward_signal(int sig)
+{
+	if (init_host_pid > 0) kill(init_host_pid, sig);
+}
+static void ignore_signal(int sig) { (void)sig; }
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { 0 };
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = forward_signal;
+	int fwd[] = { SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
+	for (unsigned i = 0; i < sizeof fwd / sizeof fwd[0]; i++) sigaction(fwd[i], &sa, NULL);
+	/* a handler, not SIG_IGN: an ignored disposition would be inherited by the guest */
+	sa.sa_handler = ignore_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+static int exit_like(int status)
+{
+	if (WIFEXITED(status)) return WEXITSTATUS(status);
+	int sig = WTERMSIG(status);
+	struct rlimit no_core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	return 128 + sig;	/* signals that do not kill (none are expected) */
+}
+
+static int setup(enum filter_mode mode, struct sock_fprog *prog)
+{
+	int err = syscall_table_init();
+	if (!err) err = dispatch_init();
+	if (!err) err = filter_build(mode, prog);
+	if (err) log_err("cannot build the syscall filter: %s", strerror(-err));
+	return err;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	enum filter_mode mode = FILTER_DEFAULT;
+	static const struct option opts[] = {
+		{ "strict", no_argument, NULL, 's' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': mode = FILTER_STRICT; break;
+		case 'd': if (log_parse_debug(optarg)) return 2; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) { usage(stderr); return 2; }
+	char **gargv = argv + optind, path[4096];
+	int err = spawn_resolve(gargv[0], path, sizeof path);
+	if (err) {
+		log_err("cannot run '%s': %s", gargv[0], strerror(-err));
+		return err == -ENOENT ? 127 : 126;
+	}
+	struct sock_fprog prog;
+	if (setup(mode, &prog)) return 125;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
+	install_signal_handlers();
+	int err_fd = -1;
+	pid_t pid = spawn_guest(path, gargv, &prog, &err_fd);
+	free(prog.filter);
+	if (pid < 0) {
+		log_err("cannot start '%s': %s", gargv[0], strerror(-pid));
+		return 125;
+	}
+	init_host_pid = pid;
+	if (!lifecycle_start(pid)) { kill(pid, SIGKILL); return 125; }
+	int status = tracer_run();
+	int exec_err = 0;
+	if (read(err_fd, &exec_err, sizeof exec_err) == sizeof exec_err && exec_err) {
+		log_err("cannot run '%s': %s", gargv[0], strerror(-exec_err));
+		return exec_err == -ENOENT ? 127 : 126;
+	}
+	return exit_like(status);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) { usage(stderr); return 2; }
+	if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compat")) {
+		if (syscall_table_init()) return 1;
+		return compat_print(stdout);
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
+	if (!strcmp(argv[1], "--version")) { printf("persona %s\n", PERSONA_VERSION); return 0; }
+	fprintf(stderr, "persona: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

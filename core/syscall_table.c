@@ -1,0 +1,376 @@
+/* core/syscall_table.c - the rows of the one syscall table (see syscall_table.h).
+ *
+ * ROW(name, classes, status, return type, handler, argument types...)
+ * Rows are indexed by libseccomp's SCMP_SYS(name) (the kernel's __NR_ numbers); the
+ * name strings are filled in by syscall_table_init() from libseccomp's resolver, for
+ * every number, so syscalls without a row still have their name. A row without a
+ * handler is ST_NATIVE; the trap condition of a handled row, if any, is WHEN(...). */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+#include "core/syscall_table.h"
+#include "services/pm/pm.h"
+#include "services/procfs/procfs.h"
+
+#define NARGS(...) (sizeof((uint8_t[]){ 0, ##__VA_ARGS__ }) - 1)
+#define ROW_(nm, cl, st, rt, h, w, ...) \
+	[SCMP_SYS(nm)] = { .status = (st), .cls = (cl), .ret = (rt), .handler = (void *)(h), \
+			   .when = (w), .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
+/* natively run, known */
+#define N(nm, cl, rt, ...)	ROW_(nm, cl, ST_NATIVE, rt, NULL, NULL, ##__VA_ARGS__)
+/* emulated or rewritten by a handler, trapped always */
+#define E(nm, cl, rt, h, ...)	ROW_(nm, cl, ST_EMULATED, rt, h, NULL, ##__VA_ARGS__)
+/* trapped only when the condition holds */
+#define EW(nm, cl, rt, h, w, ...) ROW_(nm, cl, ST_EMULATED, rt, h, w, ##__VA_ARGS__)
+/* trapped and refused by policy */
+#define R(nm, cl, rt, h, ...)	ROW_(nm, cl, ST_REFUSED, rt, h, NULL, ##__VA_ARGS__)
+
+#define F CL_FILE
+#define P CL_PROCESS
+#define M CL_MEMORY
+#define S CL_SIGNAL
+#define I CL_IPC
+#define NW CL_NETWORK
+#define D CL_DESC
+#define C CL_CREDS
+#define CK CL_CLOCK
+#define ST CL_STAT
+#define PU CL_PURE
+
+/* job-control ids cross the boundary in these requests only */
+static const struct trap_cond ioctl_jobctl = { 1, 3, { TIOCSPGRP, TIOCGPGRP, TIOCGSID } };
+static const struct trap_cond fcntl_owner = { 1, 4, { F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX } };
+static const struct trap_cond sockopt_peercred = { 2, 1, { SO_PEERCRED } };
+static const struct trap_cond prctl_tracked = { 0, 1, { PR_SET_CHILD_SUBREAPER } };
+
+static struct syscall_desc table[SYSCALL_MAX] = {
+	/* file descriptors and I/O */
+	N(read, D, A_SSIZE, A_FD, A_BUF_OUT, A_SIZE),
+	N(write, D, A_SSIZE, A_FD, A_BUF_IN, A_SIZE),
+	N(pread64, D, A_SSIZE, A_FD, A_BUF_OUT, A_SIZE, A_OFF),
+	N(pwrite64, D, A_SSIZE, A_FD, A_BUF_IN, A_SIZE, A_OFF),
+	N(readv, D, A_SSIZE, A_FD, A_IOVEC, A_INT),
+	N(writev, D, A_SSIZE, A_FD, A_IOVEC, A_INT),
+	N(preadv, D, A_SSIZE, A_FD, A_IOVEC, A_INT, A_OFF),
+	N(pwritev, D, A_SSIZE, A_FD, A_IOVEC, A_INT, A_OFF),
+	N(preadv2, D, A_SSIZE, A_FD, A_IOVEC, A_INT, A_OFF, A_HEX),
+	N(pwritev2, D, A_SSIZE, A_FD, A_IOVEC, A_INT, A_OFF, A_HEX),
+	N(close, D, A_INT, A_FD),
+	N(close_range, PU, A_INT, A_UINT, A_UINT, A_UINT),
+	N(dup, D, A_FD, A_FD),
+	N(dup2, D, A_FD, A_FD, A_FD),
+	N(dup3, D, A_FD, A_FD, A_FD, A_OPEN_FLAGS),
+	N(lseek, D, A_OFF, A_FD, A_OFF, A_WHENCE),
+	N(pipe, D, A_INT, A_FDPAIR),
+	N(pipe2, D, A_INT, A_FDPAIR, A_OPEN_FLAGS),
+	EW(ioctl, D, A_INT, sys_ioctl, &ioctl_jobctl, A_FD, A_IOCTL_CMD, A_PTR),
+	EW(fcntl, D, A_INT, sys_fcntl, &fcntl_owner, A_FD, A_FCNTL_CMD, A_ULONG),
+	N(flock, D, A_INT, A_FD, A_INT),
+	N(fsync, D, A_INT, A_FD),
+	N(fdatasync, D, A_INT, A_FD),
+	N(sync, 0, A_INT),
+	N(syncfs, D, A_INT, A_FD),
+	N(ftruncate, D, A_INT, A_FD, A_OFF),
+	N(fallocate, D, A_INT, A_FD, A_INT, A_OFF, A_OFF),
+	N(fadvise64, D, A_INT, A_FD, A_OFF, A_OFF, A_INT),
+	N(readahead, D, A_SSIZE, A_FD, A_OFF, A_SIZE),
+	N(sendfile, D | NW, A_SSIZE, A_FD, A_FD, A_PTR, A_SIZE),
+	N(splice, D, A_SSIZE, A_FD, A_PTR, A_FD, A_PTR, A_SIZE, A_HEX),
+	N(tee, D, A_SSIZE, A_FD, A_FD, A_SIZE, A_HEX),
+	N(copy_file_range, D, A_SSIZE, A_FD, A_PTR, A_FD, A_PTR, A_SIZE, A_HEX),
+	N(select, D, A_INT, A_INT, A_FD_SET, A_FD_SET, A_FD_SET, A_TIMEVAL),
+	N(pselect6, D, A_INT, A_INT, A_FD_SET, A_FD_SET, A_FD_SET, A_TIMESPEC, A_PTR),
+	N(poll, D, A_INT, A_POLLFD, A_UINT, A_INT),
+	N(ppoll, D, A_INT, A_POLLFD, A_UINT, A_TIMESPEC, A_SIGSET, A_SIZE),
+	N(epoll_create, D, A_FD, A_INT),
+	N(epoll_create1, D, A_FD, A_OPEN_FLAGS),
+	N(epoll_ctl, D, A_INT, A_FD, A_INT, A_FD, A_EPOLL_EVENT),
+	N(epoll_wait, D, A_INT, A_FD, A_PTR, A_INT, A_INT),
+	N(epoll_pwait, D, A_INT, A_FD, A_PTR, A_INT, A_INT, A_SIGSET, A_SIZE),
+	N(epoll_pwait2, D, A_INT, A_FD, A_PTR, A_INT, A_TIMESPEC, A_SIGSET, A_SIZE),
+	N(eventfd, D, A_FD, A_UINT),
+	N(eventfd2, D, A_FD, A_UINT, A_OPEN_FLAGS),
+	N(signalfd, D | S, A_FD, A_FD, A_SIGSET, A_SIZE),
+	N(signalfd4, D | S, A_FD, A_FD, A_SIGSET, A_SIZE, A_OPEN_FLAGS),
+	N(timerfd_create, D, A_FD, A_CLOCKID, A_OPEN_FLAGS),
+	N(timerfd_settime, D, A_INT, A_FD, A_INT, A_PTR, A_PTR),
+	N(timerfd_gettime, D, A_INT, A_FD, A_PTR),
+	N(inotify_init1, D, A_FD, A_OPEN_FLAGS),
+	N(inotify_add_watch, D | F, A_INT, A_FD, A_PATH, A_HEX),
+	N(inotify_rm_watch, D, A_INT, A_FD, A_INT),
+	N(memfd_create, D, A_FD, A_STR, A_HEX),
+	N(io_uring_setup, D, A_FD, A_UINT, A_PTR),
+	N(io_uring_enter, D | S, A_INT, A_FD, A_UINT, A_UINT, A_UINT, A_PTR, A_SIZE),
+	N(io_uring_register, D | M, A_INT, A_FD, A_UINT, A_PTR, A_UINT),
+
+	/* files and paths; path syscalls that can name /proc/PID are translated */
+	E(open, D | F, A_FD, sys_open, A_PATH, A_OPEN_FLAGS, A_MODE),
+	E(openat, D | F, A_FD, sys_openat, A_DIRFD, A_PATH, A_OPEN_FLAGS, A_MODE),
+	E(openat2, D | F, A_FD, sys_openat2, A_DIRFD, A_PATH, A_PTR, A_SIZE),
+	N(creat, D | F, A_FD, A_PATH, A_MODE),
+	E(stat, F | ST, A_INT, sys_stat, A_PATH, A_STAT),
+	E(lstat, F | ST, A_INT, sys_lstat, A_PATH, A_STAT),
+	N(fstat, D | ST, A_INT, A_FD, A_STAT),
+	E(newfstatat, D | F | ST, A_INT, sys_newfstatat, A_DIRFD, A_PATH, A_STAT, A_ATFLAGS),
+	E(statx, D | F | ST, A_INT, sys_statx, A_DIRFD, A_PATH, A_ATFLAGS, A_HEX, A_STATX),
+	N(statfs, F, A_INT, A_PATH, A_PTR),
+	N(fstatfs, D, A_INT, A_FD, A_PTR),
+	E(access, F, A_INT, sys_access, A_PATH, A_ACCESS_MODE),
+	E(faccessat, D | F, A_INT, sys_faccessat, A_DIRFD, A_PATH, A_ACCESS_MODE),
+	E(faccessat2, D | F, A_INT, sys_faccessat2, A_DIRFD, A_PATH, A_ACCESS_MODE, A_ATFLAGS),
+	E(readlink, F, A_SSIZE, sys_readlink, A_PATH, A_BUF_OUT, A_SIZE),
+	E(readlinkat, D | F, A_SSIZE, sys_readlinkat, A_DIRFD, A_PATH, A_BUF_OUT, A_SIZE),
+	E(getdents64, D, A_SSIZE, sys_getdents64, A_FD, A_DIRENTS, A_UINT),
+	N(getdents, D, A_SSIZE, A_FD, A_DIRENTS, A_UINT),
+	E(chdir, F, A_INT, sys_chdir, A_PATH),
+	N(fchdir, D, A_INT, A_FD),
+	N(getcwd, F, A_SSIZE, A_BUF_OUT, A_SIZE),
+	N(mkdir, F, A_INT, A_PATH, A_MODE),
+	N(mkdirat, D | F, A_INT, A_DIRFD, A_PATH, A_MODE),
+	N(rmdir, F, A_INT, A_PATH),
+	N(unlink, F, A_INT, A_PATH),
+	N(unlinkat, D | F, A_INT, A_DIRFD, A_PATH, A_ATFLAGS),
+	N(rename, F, A_INT, A_PATH, A_PATH),
+	N(renameat, D | F, A_INT, A_DIRFD, A_PATH, A_DIRFD, A_PATH),
+	N(renameat2, D | F, A_INT, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_HEX),
+	N(link, F, A_INT, A_PATH, A_PATH),
+	N(linkat, D | F, A_INT, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_ATFLAGS),
+	N(symlink, F, A_INT, A_PATH, A_PATH),
+	N(symlinkat, D | F, A_INT, A_PATH, A_DIRFD, A_PATH),
+	N(chmod, F, A_INT, A_PATH, A_MODE),
+	N(fchmod, D, A_INT, A_FD, A_MODE),
+	N(fchmodat, D | F, A_INT, A_DIRFD, A_PATH, A_MODE),
+	N(chown, F, A_INT, A_PATH, A_INT, A_INT),
+	N(fchown, D, A_INT, A_FD, A_INT, A_INT),
+	N(lchown, F, A_INT, A_PATH, A_INT, A_INT),
+	N(fchownat, D | F, A_INT, A_DIRFD, A_PATH, A_INT, A_INT, A_ATFLAGS),
+	N(truncate, F, A_INT, A_PATH, A_OFF),
+	N(utimensat, D | F, A_INT, A_DIRFD, A_PATH, A_PTR, A_ATFLAGS),
+	N(utime, F, A_INT, A_PATH, A_PTR),
+	N(utimes, F, A_INT, A_PATH, A_PTR),
+	N(futimesat, D | F, A_INT, A_DIRFD, A_PATH, A_PTR),
+	N(mknod, F, A_INT, A_PATH, A_MODE, A_HEX),
+	N(mknodat, D | F, A_INT, A_DIRFD, A_PATH, A_MODE, A_HEX),
+	N(umask, PU, A_MODE, A_MODE),
+	N(getxattr, F, A_SSIZE, A_PATH, A_STR, A_PTR, A_SIZE),
+	N(lgetxattr, F, A_SSIZE, A_PATH, A_STR, A_PTR, A_SIZE),
+	N(fgetxattr, D, A_SSIZE, A_FD, A_STR, A_PTR, A_SIZE),
+	N(listxattr, F, A_SSIZE, A_PATH, A_PTR, A_SIZE),
+	N(llistxattr, F, A_SSIZE, A_PATH, A_PTR, A_SIZE),
+	N(flistxattr, D, A_SSIZE, A_FD, A_PTR, A_SIZE),
+	N(setxattr, F, A_INT, A_PATH, A_STR, A_PTR, A_SIZE, A_HEX),
+	N(lsetxattr, F, A_INT, A_PATH, A_STR, A_PTR, A_SIZE, A_HEX),
+	N(fsetxattr, D, A_INT, A_FD, A_STR, A_PTR, A_SIZE, A_HEX),
+	N(chroot, F, A_INT, A_PATH),
+	N(mount, F, A_INT, A_STR, A_PATH, A_STR, A_HEX, A_PTR),
+	N(umount2, F, A_INT, A_PATH, A_HEX),
+
+	/* memory */
+	N(mmap, D | M, A_PTR, A_PTR, A_SIZE, A_PROT, A_MAP_FLAGS, A_FD, A_OFF),
+	N(munmap, M, A_INT, A_PTR, A_SIZE),
+	N(mprotect, M, A_INT, A_PTR, A_SIZE, A_PROT),
+	N(brk, M, A_PTR, A_PTR),
+	N(mremap, M, A_PTR, A_PTR, A_SIZE, A_SIZE, A_HEX, A_PTR),
+	N(madvise, M, A_INT, A_PTR, A_SIZE, A_MADV),
+	N(mincore, M, A_INT, A_PTR, A_SIZE, A_PTR),
+	N(msync, M, A_INT, A_PTR, A_SIZE, A_HEX),
+	N(mlock, M, A_INT, A_PTR, A_SIZE),
+	N(munlock, M, A_INT, A_PTR, A_SIZE),
+	N(mlockall, M, A_INT, A_HEX),
+	N(munlockall, M, A_INT),
+	N(membarrier, M, A_INT, A_INT, A_UINT, A_INT),
+	N(pkey_mprotect, M, A_INT, A_PTR, A_SIZE, A_PROT, A_INT),
+
+	/* processes */
+	E(getpid, P | PU, A_PID, sys_getpid),
+	E(getppid, PU, A_PID, sys_getppid),
+	E(gettid, PU, A_PID, sys_gettid),
+	E(set_tid_address, P, A_PID, sys_set_tid_address, A_PTR),
+	E(fork, P, A_PID, sys_fork),
+	E(vfork, P, A_PID, sys_vfork),
+	E(clone, P, A_PID, sys_clone, A_CLONE_FLAGS, A_PTR, A_PTR, A_PTR, A_PTR),
+	E(clone3, P, A_PID, sys_clone3, A_CLONE_ARGS, A_SIZE),
+	E(execve, F | P, A_INT, sys_execve, A_PATH, A_ARGV, A_ENVP),
+	E(execveat, D | F | P, A_INT, sys_execveat, A_DIRFD, A_PATH, A_ARGV, A_ENVP, A_ATFLAGS),
+	N(exit, P, A_INT, A_INT),
+	N(exit_group, P, A_INT, A_INT),
+	E(wait4, P, A_PID, sys_wait4, A_PID, A_WSTATUS, A_WAIT_OPTIONS, A_RUSAGE),
+	E(waitid, P, A_INT, sys_waitid, A_IDTYPE, A_PID, A_SIGINFO, A_WAIT_OPTIONS, A_RUSAGE),
+	E(getpgid, PU, A_PID, sys_getpgid, A_PID),
+	E(getpgrp, PU, A_PID, sys_getpgrp),
+	E(setpgid, 0, A_INT, sys_setpgid, A_PID, A_PID),
+	E(getsid, 0, A_PID, sys_getsid, A_PID),
+	E(setsid, 0, A_PID, sys_setsid),
+	E(prlimit64, 0, A_INT, sys_prlimit64, A_PID, A_RLIMIT_RES, A_RLIMIT, A_RLIMIT),
+	N(getrlimit, 0, A_INT, A_RLIMIT_RES, A_RLIMIT),
+	N(setrlimit, 0, A_INT, A_RLIMIT_RES, A_RLIMIT),
+	N(getrusage, 0, A_INT, A_INT, A_RUSAGE),
+	N(times, 0, A_LONG, A_TMS),
+	E(sched_setaffinity, 0, A_INT, sys_sched_setaffinity, A_PID, A_SIZE, A_CPUSET),
+	E(sched_getaffinity, 0, A_INT, sys_sched_getaffinity, A_PID, A_SIZE, A_CPUSET),
+	E(sched_setscheduler, 0, A_INT, sys_sched_setscheduler, A_PID, A_INT, A_SCHED_PARAM),
+	E(sched_getscheduler, 0, A_INT, sys_sched_getscheduler, A_PID),
+	E(sched_setparam, 0, A_INT, sys_sched_setparam, A_PID, A_SCHED_PARAM),
+	E(sched_getparam, 0, A_INT, sys_sched_getparam, A_PID, A_SCHED_PARAM),
+	E(sched_rr_get_interval, 0, A_INT, sys_sched_rr_get_interval, A_PID, A_TIMESPEC),
+	E(sched_setattr, 0, A_INT, sys_sched_setattr, A_PID, A_PTR, A_UINT),
+	E(sched_getattr, 0, A_INT, sys_sched_getattr, A_PID, A_PTR, A_UINT, A_UINT),
+	N(sched_yield, 0, A_INT),
+	N(sched_get_priority_max, 0, A_INT, A_INT),
+	N(sched_get_priority_min, 0, A_INT, A_INT),
+	E(getpriority, 0, A_INT, sys_getpriority, A_WHICH_PRIO, A_INT),
+	E(setpriority, 0, A_INT, sys_setpriority, A_WHICH_PRIO, A_INT, A_INT),
+	E(ioprio_get, 0, A_INT, sys_ioprio_get, A_INT, A_INT),
+	E(ioprio_set, 0, A_INT, sys_ioprio_set, A_INT, A_INT, A_INT),
+	E(get_robust_list, 0, A_INT, sys_get_robust_list, A_PID, A_PTR, A_PTR),
+	N(set_robust_list, 0, A_INT, A_PTR, A_SIZE),
+	E(process_vm_readv, 0, A_SSIZE, sys_process_vm_readv, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
+	E(process_vm_writev, 0, A_SSIZE, sys_process_vm_writev, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
+	E(kcmp, 0, A_INT, sys_kcmp, A_PID, A_PID, A_INT, A_ULONG, A_ULONG),
+	E(pidfd_open, D, A_FD, sys_pidfd_open, A_PID, A_UINT),
+	N(pidfd_send_signal, D | S, A_INT, A_FD, A_SIG, A_SIGINFO, A_UINT),
+	N(pidfd_getfd, D, A_FD, A_FD, A_FD, A_UINT),
+	R(ptrace, 0, A_LONG, sys_ptrace, A_LONG, A_PID, A_PTR, A_PTR),
+	E(seccomp, 0, A_INT, sys_seccomp, A_SECCOMP_OP, A_HEX, A_PTR),
+	EW(prctl, 0, A_INT, sys_prctl, &prctl_tracked, A_PRCTL_OPT, A_ULONG, A_ULONG, A_ULONG, A_ULONG),
+	N(arch_prctl, P, A_INT, A_ARCH_PRCTL, A_PTR),
+	N(rseq, 0, A_INT, A_PTR, A_UINT, A_HEX, A_HEX),
+	N(futex, 0, A_INT, A_PTR, A_FUTEX_OP, A_UINT, A_PTR, A_PTR, A_UINT),
+	N(uname, 0, A_INT, A_UTSNAME),
+	N(sysinfo, 0, A_INT, A_SYSINFO),
+	N(getrandom, 0, A_SSIZE, A_BUF_OUT, A_SIZE, A_HEX),
+	N(personality, P, A_HEX, A_HEX),
+	N(unshare, P, A_INT, A_CLONE_FLAGS),
+	N(setns, D, A_INT, A_FD, A_CLONE_FLAGS),
+	N(sethostname, 0, A_INT, A_STR, A_INT),
+
+	/* credentials */
+	N(getuid, C | PU, A_INT), N(geteuid, C | PU, A_INT),
+	N(getgid, C | PU, A_INT), N(getegid, C | PU, A_INT),
+	N(setuid, C, A_INT, A_INT), N(setgid, C, A_INT, A_INT),
+	N(setreuid, C, A_INT, A_INT, A_INT), N(setregid, C, A_INT, A_INT, A_INT),
+	N(setresuid, C, A_INT, A_INT, A_INT, A_INT), N(setresgid, C, A_INT, A_INT, A_INT, A_INT),
+	N(getresuid, C, A_INT, A_PTR, A_PTR, A_PTR), N(getresgid, C, A_INT, A_PTR, A_PTR, A_PTR),
+	N(getgroups, C, A_INT, A_INT, A_PTR), N(setgroups, C, A_INT, A_INT, A_PTR),
+	N(setfsuid, C, A_INT, A_INT), N(setfsgid, C, A_INT, A_INT),
+	E(capget, C, A_INT, sys_capget, A_PTR, A_PTR),
+	E(capset, C, A_INT, sys_capset, A_PTR, A_PTR),
+
+	/* signals */
+	N(rt_sigaction, S, A_INT, A_SIG, A_SIGACTION, A_SIGACTION, A_SIZE),
+	N(rt_sigprocmask, S, A_INT, A_SIGHOW, A_SIGSET, A_SIGSET, A_SIZE),
+	N(rt_sigreturn, S, A_INT),
+	N(rt_sigsuspend, S, A_INT, A_SIGSET, A_SIZE),
+	N(rt_sigpending, S, A_INT, A_SIGSET, A_SIZE),
+	N(rt_sigtimedwait, S, A_INT, A_SIGSET, A_SIGINFO, A_TIMESPEC, A_SIZE),
+	N(sigaltstack, S, A_INT, A_SIGSTACK, A_SIGSTACK),
+	N(pause, S, A_INT),
+	E(kill, S | P, A_INT, sys_kill, A_PID, A_SIG),
+	E(tkill, S, A_INT, sys_tkill, A_PID, A_SIG),
+	E(tgkill, S, A_INT, sys_tgkill, A_PID, A_PID, A_SIG),
+	E(rt_sigqueueinfo, S, A_INT, sys_rt_sigqueueinfo, A_PID, A_SIG, A_SIGINFO),
+	E(rt_tgsigqueueinfo, S | P, A_INT, sys_rt_tgsigqueueinfo, A_PID, A_PID, A_SIG, A_SIGINFO),
+
+	/* time */
+	N(nanosleep, 0, A_INT, A_TIMESPEC, A_TIMESPEC),
+	N(clock_nanosleep, CK, A_INT, A_CLOCKID, A_HEX, A_TIMESPEC, A_TIMESPEC),
+	N(clock_gettime, CK, A_INT, A_CLOCKID, A_TIMESPEC),
+	N(clock_getres, CK, A_INT, A_CLOCKID, A_TIMESPEC),
+	N(clock_settime, CK, A_INT, A_CLOCKID, A_TIMESPEC),
+	N(gettimeofday, CK, A_INT, A_TIMEVAL, A_PTR),
+	N(settimeofday, CK, A_INT, A_TIMEVAL, A_PTR),
+	N(time, CK, A_LONG, A_PTR),
+	N(alarm, 0, A_UINT, A_UINT),
+	N(getitimer, 0, A_INT, A_INT, A_ITIMERVAL),
+	N(setitimer, 0, A_INT, A_INT, A_ITIMERVAL, A_ITIMERVAL),
+	N(timer_create, 0, A_INT, A_CLOCKID, A_PTR, A_PTR),
+	N(timer_settime, 0, A_INT, A_INT, A_HEX, A_PTR, A_PTR),
+	N(timer_gettime, 0, A_INT, A_INT, A_PTR),
+	N(timer_getoverrun, 0, A_INT, A_INT),
+	N(timer_delete, 0, A_INT, A_INT),
+
+	/* network */
+	N(socket, NW, A_FD, A_SOCK_FAMILY, A_SOCK_TYPE, A_INT),
+	N(socketpair, NW, A_INT, A_SOCK_FAMILY, A_SOCK_TYPE, A_INT, A_FDPAIR),
+	N(bind, NW, A_INT, A_FD, A_SOCKADDR, A_INT),
+	N(listen, NW, A_INT, A_FD, A_INT),
+	N(accept, NW, A_FD, A_FD, A_SOCKADDR, A_PTR),
+	N(accept4, NW, A_FD, A_FD, A_SOCKADDR, A_PTR, A_OPEN_FLAGS),
+	N(connect, NW, A_INT, A_FD, A_SOCKADDR, A_INT),
+	N(getsockname, NW, A_INT, A_FD, A_SOCKADDR, A_PTR),
+	N(getpeername, NW, A_INT, A_FD, A_SOCKADDR, A_PTR),
+	N(sendto, NW, A_SSIZE, A_FD, A_BUF_IN, A_SIZE, A_HEX, A_SOCKADDR, A_INT),
+	N(recvfrom, NW, A_SSIZE, A_FD, A_BUF_OUT, A_SIZE, A_HEX, A_SOCKADDR, A_PTR),
+	N(sendmsg, NW, A_SSIZE, A_FD, A_MSGHDR, A_HEX),
+	N(recvmsg, NW, A_SSIZE, A_FD, A_MSGHDR, A_HEX),
+	N(sendmmsg, NW, A_INT, A_FD, A_PTR, A_UINT, A_HEX),
+	N(recvmmsg, NW, A_INT, A_FD, A_PTR, A_UINT, A_HEX, A_TIMESPEC),
+	N(shutdown, NW, A_INT, A_FD, A_INT),
+	N(setsockopt, NW, A_INT, A_FD, A_INT, A_INT, A_PTR, A_INT),
+	EW(getsockopt, NW, A_INT, sys_getsockopt, &sockopt_peercred, A_FD, A_INT, A_INT, A_PTR, A_PTR),
+
+	/* System V and POSIX IPC */
+	N(shmget, I, A_INT, A_INT, A_SIZE, A_HEX),
+	N(shmat, I | M, A_PTR, A_INT, A_PTR, A_HEX),
+	N(shmdt, I | M, A_INT, A_PTR),
+	N(shmctl, I, A_INT, A_INT, A_INT, A_PTR),
+	N(semget, I, A_INT, A_INT, A_INT, A_HEX),
+	N(semop, I, A_INT, A_INT, A_PTR, A_SIZE),
+	N(semctl, I, A_INT, A_INT, A_INT, A_INT, A_PTR),
+	N(msgget, I, A_INT, A_INT, A_HEX),
+	N(msgsnd, I, A_INT, A_INT, A_PTR, A_SIZE, A_HEX),
+	N(msgrcv, I, A_SSIZE, A_INT, A_PTR, A_SIZE, A_LONG, A_HEX),
+	N(msgctl, I, A_INT, A_INT, A_INT, A_PTR),
+	N(mq_open, D, A_FD, A_STR, A_OPEN_FLAGS, A_MODE, A_PTR),
+	N(mq_unlink, 0, A_INT, A_STR),
+};
+
+int syscall_table_init(void)
+{
+	for (long nr = 0; nr < SYSCALL_MAX; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+		/* libseccomp returns a malloc'd string; the table keeps it for the run */
+		table[nr].name = name;
+		if (table[nr].status != ST_UNKNOWN && !name) return -EINVAL;
+	}
+	return 0;
+}
+
+const struct syscall_desc *syscall_desc(long nr)
+{
+	return nr >= 0 && nr < SYSCALL_MAX ? &table[nr] : NULL;
+}
+
+long syscall_lookup(const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	return nr >= 0 && nr < SYSCALL_MAX ? nr : -1;
+}
+
+bool syscall_is_trapped(const struct syscall_desc *d)
+{
+	return d->handler && (d->status == ST_EMULATED || d->status == ST_REFUSED);
+}
+
+const char *syscall_class_names(unsigned cls, char *buf, unsigned len)
+{
+	static const char *names[] = { "%file", "%process", "%memory", "%signal", "%ipc",
+		"%network", "%desc", "%creds", "%clock", "%stat", "%pure" };
+	unsigned n = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (cls & (1u << i))
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? " " : "", names[i]);
+	return buf;
+}
+
+const char *syscall_status_name(unsigned status)
+{
+	static const char *names[] = { "native (not in table)", "native", "emulated", "refused" };
+	return status < 4 ? names[status] : "?";
+}

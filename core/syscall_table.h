@@ -1,0 +1,88 @@
+/* core/syscall_table.h - the one declarative x86-64 syscall table.
+ *
+ * Each row (core/syscall_table.c) says everything Persona knows about a syscall:
+ * argument and return types, strace class, handler, support status and when to
+ * trap it. The seccomp filter builder (filter.c), the dispatcher (dispatch.c), the
+ * tracer's decoder and the generated docs/compat.md all read this table; nothing
+ * about a syscall is written anywhere else. Names and numbers come from libseccomp's
+ * resolver, not from a list of our own.
+ *
+ * Thread: the table is built once by syscall_table_init() before any guest runs and
+ * is read-only afterwards, so any thread may read it. */
+#ifndef PERSONA_SYSCALL_TABLE_H
+#define PERSONA_SYSCALL_TABLE_H
+#include <stdint.h>
+#include <stdbool.h>
+
+#define SYSCALL_MAX 512		/* x86-64 numbers are below this (462 in Linux 6.12) */
+
+/* Argument types. The C type a handler receives is derived from the type (see
+ * arg_ctype()); the tracer decodes by the same type. */
+enum arg_type {
+	A_NONE = 0,
+	A_INT, A_UINT, A_LONG, A_ULONG, A_HEX,	/* plain numbers */
+	A_SIZE, A_SSIZE, A_OFF,			/* size_t, ssize_t, off_t */
+	A_PTR,					/* guest pointer, printed in hex */
+	A_FD, A_DIRFD, A_PID, A_SIG,		/* int-valued handles */
+	A_PATH, A_STR,				/* guest NUL-terminated strings */
+	A_BUF_IN,				/* guest buffer read by the call, length = next arg */
+	A_BUF_OUT,				/* guest buffer written by the call, length = result */
+	A_OPEN_FLAGS, A_MODE, A_ATFLAGS, A_ACCESS_MODE,
+	A_PROT, A_MAP_FLAGS, A_CLONE_FLAGS, A_WAIT_OPTIONS, A_SIGHOW,
+	A_FCNTL_CMD, A_IOCTL_CMD, A_PRCTL_OPT, A_WHENCE, A_RLIMIT_RES,
+	A_SOCK_FAMILY, A_SOCK_TYPE, A_CLOCKID, A_IDTYPE, A_WHICH_PRIO,
+	A_FUTEX_OP, A_ARCH_PRCTL, A_MADV, A_SECCOMP_OP,
+	/* pointers to structures, decoded by the tracer */
+	A_STAT, A_STATX, A_TIMESPEC, A_TIMEVAL, A_RLIMIT, A_SIGACTION, A_SIGSET,
+	A_IOVEC, A_SOCKADDR, A_POLLFD, A_UTSNAME, A_WSTATUS, A_SIGINFO, A_RUSAGE,
+	A_ARGV, A_ENVP, A_CLONE_ARGS, A_ITIMERVAL, A_SIGSTACK, A_DIRENTS, A_FDPAIR,
+	A_SYSINFO, A_TMS, A_SCHED_PARAM, A_CPUSET, A_MSGHDR, A_EPOLL_EVENT, A_FD_SET,
+	A_TYPE_COUNT
+};
+
+/* strace's classes (-e trace=%file ...): a row may be in several */
+enum syscall_class {
+	CL_FILE = 1 << 0, CL_PROCESS = 1 << 1, CL_MEMORY = 1 << 2, CL_SIGNAL = 1 << 3,
+	CL_IPC = 1 << 4, CL_NETWORK = 1 << 5, CL_DESC = 1 << 6, CL_CREDS = 1 << 7,
+	CL_CLOCK = 1 << 8, CL_STAT = 1 << 9, CL_PURE = 1 << 10,
+};
+
+enum syscall_status {
+	ST_UNKNOWN = 0,		/* not in the table: passes natively, ENOSYS under --strict */
+	ST_NATIVE,		/* known, needs no emulation: runs natively, untrapped */
+	ST_EMULATED,		/* trapped; the handler implements or rewrites it */
+	ST_REFUSED,		/* trapped; refused with the errno Linux gives an unprivileged process */
+};
+
+/* Trap only when argument `arg` equals one of `values` (seccomp can compare
+ * arguments, not strings): e.g. ioctl only for the job-control requests. */
+struct trap_cond {
+	uint8_t arg;
+	uint8_t count;
+	uint64_t values[6];
+};
+
+struct syscall_desc {
+	const char *name;		/* from libseccomp; NULL for unassigned numbers */
+	uint8_t nargs;
+	uint8_t status;			/* enum syscall_status */
+	uint16_t cls;			/* enum syscall_class bits */
+	uint8_t ret;			/* enum arg_type of the result */
+	uint8_t args[6];		/* enum arg_type */
+	void *handler;			/* natural C prototype, see dispatch.h; NULL = native */
+	const struct trap_cond *when;	/* NULL = trap always (if handler) */
+	const char *note;		/* for docs/compat.md */
+};
+
+/* Builds the table: names from libseccomp, rows from syscall_table.c. Returns 0 or -errno. */
+int syscall_table_init(void);
+/* Row for `nr`, or NULL when nr is out of range. Rows exist for every number. */
+const struct syscall_desc *syscall_desc(long nr);
+/* Number for a name, or -1 (libseccomp's resolver). */
+long syscall_lookup(const char *name);
+/* Whether a syscall must be trapped in the default mode (a handler exists). */
+bool syscall_is_trapped(const struct syscall_desc *d);
+/* Human names, for docs and messages */
+const char *syscall_class_names(unsigned cls, char *buf, unsigned len);
+const char *syscall_status_name(unsigned status);
+#endif

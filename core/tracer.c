@@ -1,0 +1,120 @@
+/* core/tracer.c - see tracer.h */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include "core/tracer.h"
+#include "core/dispatch.h"
+#include "core/lifecycle.h"
+#include "core/sigdeliver.h"
+#include "core/syscall_table.h"
+#include "core/trap.h"
+#include "core/log.h"
+
+static void on_seccomp_stop(struct task *t)
+{
+	t->stop = STOP_SECCOMP;
+	t->state = TASK_TRAPPED;
+	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
+	if (t->reissue) {
+		/* the syscall re-issued after an injection: run natively, once */
+		t->reissue = false;
+		t->stop = STOP_NONE;
+		trap_resume(t, 0);
+		return;
+	}
+	const struct syscall_desc *d = syscall_desc(t->req.nr);
+	if (!d || !d->handler) {	/* e.g. a guest's own filter returned TRACE */
+		trap_reply(t, SYSRET_NATIVE);
+		return;
+	}
+	trap_reply(t, dispatch_call(&t->req));
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_event_stop(struct task *t, int sig)
+{
+	t->regs_valid = false;
+	if (t->state == TASK_NEW) {	/* never reached: first stops come via clone events */
+		t->state = TASK_RUNNING;
+		trap_resume(t, 0);
+	} else if (is_stop_signal(sig)) {
+		/* group-stop: stay stopped, but let SIGCONT wake it (PTRACE_LISTEN) */
+		t->state = TASK_STOPPED;
+		ptrace(PTRACE_LISTEN, t->tid, 0, 0);
+	} else {
+		trap_resume(t, 0);
+	}
+}
+
+static void on_ptrace_event(struct task *t, int event, int sig)
+{
+	t->regs_valid = false;
+	t->stop = STOP_EVENT;
+	switch (event) {
+	case PTRACE_EVENT_SECCOMP:
+		on_seccomp_stop(t);
+		break;
+	case PTRACE_EVENT_FORK: case PTRACE_EVENT_VFORK: case PTRACE_EVENT_CLONE:
+		lifecycle_clone_event(t, event);
+		break;
+	case PTRACE_EVENT_EXEC:
+		t = lifecycle_exec_event(t);
+		t->stop = STOP_EVENT;
+		trap_resume(t, 0);
+		break;
+	case PTRACE_EVENT_STOP:
+		on_event_stop(t, sig);
+		break;
+	default:
+		trap_resume(t, 0);
+	}
+}
+
+void tracer_handle(pid_t tid, int status)
+{
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		lifecycle_death(tid, status);
+		return;
+	}
+	if (!WIFSTOPPED(status)) return;
+	struct task *t = task_by_host(tid);
+	int sig = WSTOPSIG(status), event = status >> 16;
+	if (!t) {	/* a new child, before its parent's clone event */
+		lifecycle_orphan_stop(tid);
+		return;
+	}
+	t->regs_valid = false;
+	if (event) {
+		on_ptrace_event(t, event, sig);
+	} else if (sig == (SIGTRAP | 0x80)) {
+		t->stop = STOP_SYSCALL_EXIT;
+		trap_syscall_exit(t);
+	} else {
+		t->stop = STOP_SIGNAL;
+		trap_resume(t, sigdeliver_prepare(t, sig));
+	}
+}
+
+int tracer_run(void)
+{
+	int status;
+	while (!lifecycle_done(&status)) {
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR) continue;
+			if (errno == ECHILD) break;
+			log_err("waitpid: %s", strerror(errno));
+			break;
+		}
+		tracer_handle(tid, st);
+	}
+	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
+	return status;
+}

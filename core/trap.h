@@ -1,0 +1,36 @@
+/* core/trap.h - the ptrace trap backend: turns ptrace stops into requests and
+ * applies replies (sysreq.h). Handlers never see it. The in-guest shim (libc-shim/)
+ * will be a second backend producing the same struct sysreq.
+ *
+ * Thread: everything here issues ptrace requests, so only the tracer thread may call
+ * it (Linux ties a tracee to the one thread that attached it). */
+#ifndef PERSONA_TRAP_H
+#define PERSONA_TRAP_H
+#include "core/task.h"
+
+/* What kind of ptrace-stop a task is in (struct task.stop). */
+enum stop_kind {
+	STOP_NONE,		/* running */
+	STOP_SECCOMP,		/* PTRACE_EVENT_SECCOMP: at syscall entry */
+	STOP_SYSCALL_EXIT,	/* syscall-exit-stop (after PTRACE_SYSCALL) */
+	STOP_SIGNAL,		/* signal-delivery-stop */
+	STOP_EVENT,		/* fork/clone/exec/exit events, PTRACE_EVENT_STOP */
+};
+
+/* Register cache: fetched once per stop, written back once before resuming. */
+int trap_regs_fetch(struct task *t);
+void trap_regs_dirty(struct task *t);
+/* Resumes with PTRACE_CONT, or PTRACE_SYSCALL when an exit hook is pending. `sig` is
+ * delivered only from a signal-delivery-stop. Returns 0 or -ESRCH (task died). */
+int trap_resume(struct task *t, int sig);
+/* Fills t->req from a seccomp stop. */
+int trap_request_from_stop(struct task *t);
+/* Applies a handler's answer to the request in flight and resumes the task unless it
+ * blocks. */
+void trap_reply(struct task *t, long ret);
+/* At a syscall-exit-stop: runs the exit hook and resumes. */
+void trap_syscall_exit(struct task *t);
+/* Sets x86-64 syscall argument i in a register set */
+void regs_set_arg(struct user_regs_struct *r, int i, uint64_t v);
+uint64_t regs_get_arg(const struct user_regs_struct *r, int i);
+#endif

@@ -1,0 +1,134 @@
+/* core/trap_ptrace.c - ptrace stops as requests (see trap.h).
+ *
+ * Emulation at a seccomp stop: orig_rax = -1 makes the kernel skip the syscall and
+ * return rax as set by us (Linux >= 4.8 runs seccomp after the ptrace entry stop, so
+ * this is one stop per emulated syscall; strace needs two). */
+#include <errno.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <elf.h>
+#include "core/trap.h"
+#include "core/guest_mem.h"
+#include "core/log.h"
+
+#define RED_ZONE 128
+
+uint64_t regs_get_arg(const struct user_regs_struct *r, int i)
+{
+	switch (i) {
+	case 0: return r->rdi; case 1: return r->rsi; case 2: return r->rdx;
+	case 3: return r->r10; case 4: return r->r8; default: return r->r9;
+	}
+}
+
+void regs_set_arg(struct user_regs_struct *r, int i, uint64_t v)
+{
+	switch (i) {
+	case 0: r->rdi = v; break; case 1: r->rsi = v; break; case 2: r->rdx = v; break;
+	case 3: r->r10 = v; break; case 4: r->r8 = v; break; default: r->r9 = v; break;
+	}
+}
+
+int trap_regs_fetch(struct task *t)
+{
+	if (t->regs_valid) return 0;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0) return -errno;
+	t->regs_valid = true;
+	t->regs_dirty = false;
+	return 0;
+}
+
+void trap_regs_dirty(struct task *t) { t->regs_dirty = true; }
+
+int trap_resume(struct task *t, int sig)
+{
+	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0) {
+		t->regs_valid = false;
+		return -errno;
+	}
+	t->regs_valid = t->regs_dirty = false;
+	t->state = TASK_RUNNING;
+	if (ptrace(t->in_syscall_hook ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig) < 0)
+		return -errno;
+	return 0;
+}
+
+int trap_request_from_stop(struct task *t)
+{
+	struct sysreq *r = &t->req;
+	int err = trap_regs_fetch(t);
+	if (err) return err;
+	r->task = t;
+	r->nr = (long)t->regs.orig_rax;
+	for (int i = 0; i < 6; i++) r->args[i] = regs_get_arg(&t->regs, i);
+	r->ip = t->regs.rip;
+	r->sp = t->regs.rsp;
+	r->scratch = 0;
+	r->args_dirty = 0;
+	r->on_exit = NULL;
+	t->gadget = r->ip - 2;		/* a `syscall` instruction, for injection */
+	return 0;
+}
+
+uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
+{
+	uint64_t top = r->scratch ? r->scratch : r->sp - RED_ZONE;
+	uint64_t addr = (top - len) & ~15ul;
+	if (addr > top || copy_to_guest(r->task->tid, addr, data, len)) return 0;
+	r->scratch = addr;
+	return addr;
+}
+
+void trap_reply(struct task *t, long ret)
+{
+	struct sysreq *r = &t->req;
+	if (ret == SYSRET_BLOCK) {
+		t->state = TASK_BLOCKED;
+		return;
+	}
+	if (ret == SYSRET_NATIVE) {
+		for (int i = 0; i < 6; i++)
+			if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->args[i]);
+		if (r->args_dirty) trap_regs_dirty(t);
+		t->in_syscall_hook = r->on_exit != NULL;
+		if (t->stop == STOP_SYSCALL_EXIT) {
+			/* an injection moved us past the entry: re-issue the syscall */
+			t->regs.rip = r->ip - 2;
+			t->regs.rax = r->nr;
+			t->reissue = true;
+			trap_regs_dirty(t);
+			t->in_syscall_hook = false;
+		}
+	} else {
+		if (t->stop == STOP_SECCOMP) t->regs.orig_rax = -1;	/* skip the syscall */
+		t->regs.rax = ret;
+		trap_regs_dirty(t);
+		t->in_syscall_hook = false;
+	}
+	DBG(DBG_SYSCALL, "[%d] syscall %ld -> %s %ld", task_vtid(t), r->nr,
+	    ret == SYSRET_NATIVE ? "native" : "emulated", ret == SYSRET_NATIVE ? 0 : ret);
+	t->stop = STOP_NONE;
+	trap_resume(t, 0);
+}
+
+void sysreq_complete(struct task *t, long ret)
+{
+	if (t->state != TASK_BLOCKED) log_bug("sysreq_complete on a task that is not blocked");
+	trap_reply(t, ret);
+}
+
+void trap_syscall_exit(struct task *t)
+{
+	struct sysreq *r = &t->req;
+	t->in_syscall_hook = false;
+	if (trap_regs_fetch(t) == 0 && r->on_exit) {
+		long ret = (long)t->regs.rax;
+		long out = r->on_exit(r, ret);
+		DBG(DBG_SYSCALL, "[%d] syscall %ld exit %ld -> %ld", task_vtid(t), r->nr, ret, out);
+		if (out != ret) { t->regs.rax = out; trap_regs_dirty(t); }
+	}
+	r->on_exit = NULL;
+	t->stop = STOP_NONE;
+	trap_resume(t, 0);
+}

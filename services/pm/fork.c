@@ -1,0 +1,54 @@
+/* services/pm/fork.c - fork, vfork, clone, clone3.
+ * They run natively (the host creates the task; PTRACE_O_TRACE* attach it to us from
+ * its first instruction). At entry we note the flags and tid addresses the clone
+ * event needs (lifecycle.c) and strip CLONE_UNTRACED, which would create a child the
+ * supervisor cannot see; at exit the host tid returned to the parent becomes virtual. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <linux/sched.h>
+#include "services/pm/pm.h"
+#include "core/guest_mem.h"
+#include "core/task.h"
+
+#define CLONE_NEWS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+
+static long common(struct sysreq *r, unsigned long flags, gaddr_t ptid, gaddr_t ctid)
+{
+	/* CLONE_PARENT from the namespace's init would make a sibling of init */
+	if ((flags & CLONE_PARENT) && r->task->leader == task_init()) return -EINVAL;
+	r->data[0] = flags;
+	r->data[1] = ctid;
+	r->data[2] = ptid;
+	sysreq_on_exit(r, pm_exit_host_to_virt);
+	return SYSRET_NATIVE;
+}
+
+long sys_fork(struct sysreq *r) { return common(r, SIGCHLD, 0, 0); }
+long sys_vfork(struct sysreq *r) { return common(r, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0); }
+
+long sys_clone(struct sysreq *r, unsigned long flags, gaddr_t stack, gaddr_t ptid,
+	       gaddr_t ctid, unsigned long tls)
+{
+	if (flags & CLONE_UNTRACED) sysreq_set_arg(r, 0, flags & ~(unsigned long)CLONE_UNTRACED);
+	return common(r, flags, ptid, ctid);
+}
+
+long sys_clone3(struct sysreq *r, gaddr_t uargs, unsigned long size)
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof ca);
+	if (size < CLONE_ARGS_SIZE_VER0) return -EINVAL;
+	if (size > sizeof ca) size = sizeof ca;	/* larger: the kernel checks the tail */
+	if (copy_from_guest(r->task->tid, &ca, uargs, size)) return -EFAULT;
+	if (ca.flags & CLONE_UNTRACED) {
+		/* rewrite a copy: the guest's own struct stays as it wrote it */
+		ca.flags &= ~(unsigned long)CLONE_UNTRACED;
+		gaddr_t copy = sysreq_push(r, &ca, size);
+		if (!copy) return -EFAULT;
+		sysreq_set_arg(r, 0, copy);
+	}
+	return common(r, ca.flags, ca.parent_tid, ca.child_tid);
+}

@@ -1,0 +1,36 @@
+/* services/pm/policy.c - what a guest may not do to its supervisor.
+ * ptrace: the guest is already traced (by us); Linux refuses a second tracer and
+ * PTRACE_TRACEME with EPERM, so every request gets EPERM.
+ * seccomp: filters only add restrictions, except a user-notification listener, whose
+ * owner could answer (and continue) syscalls past our trap: refused with EPERM.
+ * prctl(PR_SET_CHILD_SUBREAPER) is noted so orphans reparent as on Linux. */
+#include <errno.h>
+#include <sys/prctl.h>
+#include <linux/seccomp.h>
+#include "services/pm/pm.h"
+#include "core/task.h"
+
+long sys_ptrace(struct sysreq *r, long request, pid_t pid, gaddr_t addr, gaddr_t data)
+{
+	return -EPERM;
+}
+
+long sys_seccomp(struct sysreq *r, unsigned op, unsigned flags, gaddr_t args)
+{
+	if (op == SECCOMP_SET_MODE_FILTER && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return -EPERM;
+	return SYSRET_NATIVE;
+}
+
+static long subreaper_exit(struct sysreq *r, long ret)
+{
+	if (ret == 0) r->task->leader->subreaper = r->args[1] != 0;
+	return ret;
+}
+
+long sys_prctl(struct sysreq *r, int option, unsigned long a2, unsigned long a3,
+	       unsigned long a4, unsigned long a5)
+{
+	if (option == PR_SET_CHILD_SUBREAPER) sysreq_on_exit(r, subreaper_exit);
+	return SYSRET_NATIVE;
+}

@@ -1,0 +1,68 @@
+/* services/pm/wait.c - wait4 and waitid.
+ * They run natively, so blocking, WNOHANG, signals and restarts behave exactly as
+ * the host's; the pid argument is translated in, the reported pid out, and a reaped
+ * zombie leaves the task table. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "services/pm/pm.h"
+#include "core/guest_mem.h"
+#include "core/pidmap.h"
+#include "core/task.h"
+
+/* The guest reaped host pid `hpid` (unless it only peeked) */
+static void reaped(pid_t hpid)
+{
+	struct task *t = task_by_host(hpid);
+	if (t && task_is_leader(t) && t->state == TASK_ZOMBIE) task_release(t);
+}
+
+static long wait4_exit(struct sysreq *r, long ret)
+{
+	if (ret <= 0) return ret;
+	pid_t v = pidmap_to_virt_recent((pid_t)ret);
+	reaped((pid_t)ret);
+	return v;
+}
+
+long sys_wait4(struct sysreq *r, pid_t pid, gaddr_t status, int options, gaddr_t rusage)
+{
+	if (pid > 0 || pid < -1) {
+		struct pidnum *p = pidmap_by_virt(pid > 0 ? pid : -pid);
+		if (!p) return -ECHILD;
+		sysreq_set_arg(r, 0, (uint64_t)(long)(pid > 0 ? p->host : -p->host));
+	}
+	sysreq_on_exit(r, wait4_exit);
+	return SYSRET_NATIVE;
+}
+
+static long waitid_exit(struct sysreq *r, long ret)
+{
+	siginfo_t si;
+	gaddr_t infop = r->args[2];
+	if (ret != 0 || !infop) return ret;
+	if (copy_from_guest(r->task->tid, &si, infop, sizeof si)) return ret;
+	if (si.si_pid <= 0) return ret;	/* WNOHANG with nothing to report */
+	pid_t host = si.si_pid;
+	si.si_pid = pidmap_to_virt_recent(host);
+	copy_to_guest(r->task->tid, infop, &si, sizeof si);
+	if (!(r->data[0] & WNOWAIT) && si.si_code != CLD_STOPPED && si.si_code != CLD_CONTINUED &&
+	    si.si_code != CLD_TRAPPED)
+		reaped(host);
+	return ret;
+}
+
+long sys_waitid(struct sysreq *r, int idtype, int id, gaddr_t infop, int options, gaddr_t rusage)
+{
+	if (idtype == P_PID || idtype == P_PGID) {
+		if (id < 0) return -EINVAL;
+		if (id > 0) {
+			struct pidnum *p = pidmap_by_virt(id);
+			if (!p) return -ECHILD;
+			sysreq_set_arg(r, 1, (uint64_t)p->host);
+		}
+	}
+	r->data[0] = (unsigned)options;
+	sysreq_on_exit(r, waitid_exit);
+	return SYSRET_NATIVE;
+}

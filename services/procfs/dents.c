@@ -1,0 +1,111 @@
+/* services/procfs/dents.c - listings of /proc and /proc/PID/task.
+ * getdents64 on any other directory runs natively. On these two, the supervisor
+ * reads the directory itself through a duplicate of the guest's descriptor
+ * (pidfd_getfd: same open file, same offset), keeps the entries the guest may see,
+ * renames pid entries to virtual pids, and copies the records to the guest. An
+ * entry that does not fit is left for the next call by seeking back to it. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "services/procfs/procfs.h"
+#include "services/procfs/procfs_internal.h"
+#include "core/guest_mem.h"
+#include "core/pidmap.h"
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static bool is_num(const char *s)
+{
+	if (!*s) return false;
+	for (; *s; s++) if (*s < '0' || *s > '9') return false;
+	return true;
+}
+
+/* The name the guest sees for a host entry, or false to hide it. `proc` is NULL for
+ * /proc itself, else the process whose task directory this is. */
+static bool guest_name(const char *host, struct task *proc, char *out, size_t len)
+{
+	if (!is_num(host)) {
+		snprintf(out, len, "%s", host);
+		return true;
+	}
+	struct task *t = task_by_host(atoi(host));
+	if (!t || t->state == TASK_DEAD) return false;
+	if (proc ? t->leader != proc : !task_is_leader(t)) return false;
+	snprintf(out, len, "%d", task_vtid(t));
+	return true;
+}
+
+/* Fills `out` (cap bytes) from directory fd `dfd`. Returns bytes or -errno. */
+static long filter_dir(int dfd, struct task *proc, char *out, unsigned cap)
+{
+	char in[8192], name[256];
+	unsigned used = 0;
+	for (;;) {
+		long n = syscall(SYS_getdents64, dfd, in, sizeof in);
+		if (n <= 0) return used ? (long)used : n < 0 ? -errno : 0;
+		int64_t prev_off = -1;
+		for (long pos = 0; pos < n; ) {
+			struct linux_dirent64 *d = (void *)(in + pos);
+			pos += d->d_reclen;
+			if (!guest_name(d->d_name, proc, name, sizeof name)) { prev_off = d->d_off; continue; }
+			unsigned reclen = (offsetof(struct linux_dirent64, d_name) + strlen(name) + 1 + 7) & ~7u;
+			if (used + reclen > cap) {
+				/* resume here next time: seek to the previous entry's cookie */
+				if (prev_off >= 0) lseek(dfd, prev_off, SEEK_SET);
+				else lseek(dfd, 0, SEEK_SET);
+				return used ? (long)used : -EINVAL;
+			}
+			struct linux_dirent64 *o = (void *)(out + used);
+			o->d_ino = d->d_ino; o->d_off = d->d_off; o->d_type = d->d_type;
+			o->d_reclen = reclen;
+			memset(o->d_name, 0, reclen - offsetof(struct linux_dirent64, d_name));
+			strcpy(o->d_name, name);
+			used += reclen;
+			prev_off = d->d_off;
+		}
+		if (used) return used;
+	}
+}
+
+/* Which listing a host directory path is: 1 = /proc, 2 = a task dir (sets *proc) */
+static int listing_kind(const char *p, struct task **proc)
+{
+	if (!strcmp(p, "/proc")) return 1;
+	int host, n = 0;
+	if (sscanf(p, "/proc/%d/task%n", &host, &n) == 1 && p[n] == 0) {
+		struct task *t = task_by_host(host);
+		if (!t) return 0;
+		*proc = t->leader;
+		return 2;
+	}
+	return 0;
+}
+
+long sys_getdents64(struct sysreq *r, int fd, gaddr_t dirp, unsigned count)
+{
+	char path[PATH_MAX];
+	struct task *t = r->task, *proc = NULL;
+	if (procfs_fd_path(t, fd, path, sizeof path) < 0) return SYSRET_NATIVE;
+	int kind = listing_kind(path, &proc);
+	if (!kind) return SYSRET_NATIVE;
+	if (count > 1 << 20) count = 1 << 20;
+	int dfd = (int)syscall(SYS_pidfd_getfd, t->leader->pidfd, fd, 0);
+	if (dfd < 0) return SYSRET_NATIVE;
+	char *buf = malloc(count ? count : 1);
+	long n = buf ? filter_dir(dfd, kind == 2 ? proc : NULL, buf, count) : -ENOMEM;
+	close(dfd);
+	if (n > 0 && copy_to_guest(t->tid, dirp, buf, n)) n = -EFAULT;
+	free(buf);
+	return n;
+}

@@ -1,0 +1,28 @@
+/* services/procfs/procfs_internal.h - between the procfs files. Tracer thread only. */
+#ifndef PERSONA_PROCFS_INTERNAL_H
+#define PERSONA_PROCFS_INTERNAL_H
+#include <limits.h>
+#include <stdbool.h>
+#include "core/task.h"
+
+enum proc_synth { SYNTH_NONE, SYNTH_STATUS, SYNTH_STAT };
+
+/* A guest path resolved against the guest's /proc view */
+struct proc_path {
+	char host[PATH_MAX];	/* the path to hand to the host */
+	struct task *task;	/* the task a /proc/PID[/task/TID] path names */
+	enum proc_synth synth;	/* a file generated from the task table */
+	bool link_self;		/* "/proc/self" or "/proc/thread-self" itself */
+	bool thread_self;
+};
+
+/* Resolves guest path `path` relative to `dirfd` (AT_FDCWD: cwd) of task `t`.
+ * Returns 0 when the path does not concern /proc/PID (run it unchanged), 1 when
+ * pp->host holds the translated path, or -errno (ENOENT for pids outside the
+ * namespace, ENAMETOOLONG). */
+int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp);
+/* Writes the generated file for pp into a new memfd; returns its fd or -errno. */
+int procfs_synth_open(const struct proc_path *pp);
+/* The host path of the guest's fd, or -errno */
+long procfs_fd_path(struct task *t, int fd, char *buf, size_t len);
+#endif

@@ -1,0 +1,148 @@
+/* services/procfs/resolve.c - guest /proc paths to host paths.
+ * Relative paths are resolved against the guest's cwd or dirfd, which the host
+ * reports in host terms; they are first turned back into the guest's view, joined,
+ * normalised lexically, and translated as a whole. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "services/procfs/procfs_internal.h"
+#include "core/pidmap.h"
+
+long procfs_fd_path(struct task *t, int fd, char *buf, size_t len)
+{
+	char link[64];
+	if (fd == AT_FDCWD) snprintf(link, sizeof link, "/proc/%d/cwd", t->tid);
+	else snprintf(link, sizeof link, "/proc/%d/fd/%d", t->tid, fd);
+	ssize_t n = readlink(link, buf, len - 1);
+	if (n < 0) return -errno;
+	buf[n] = 0;
+	return n;
+}
+
+static bool is_num(const char *s, size_t n)
+{
+	if (!n) return false;
+	for (size_t i = 0; i < n; i++) if (s[i] < '0' || s[i] > '9') return false;
+	return true;
+}
+
+/* Collapses "//", "." and ".." in an absolute path, in place. */
+static void normalise(char *p)
+{
+	char *out = p, *s = p;
+	while (*s) {
+		while (*s == '/') s++;
+		char *e = strchrnul(s, '/');
+		size_t n = e - s;
+		if (n == 1 && s[0] == '.') { /* skip */ }
+		else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (out > p && *--out != '/') ;
+		} else if (n) {
+			*out++ = '/';
+			memmove(out, s, n);
+			out += n;
+		}
+		s = e;
+	}
+	if (out == p) *out++ = '/';
+	*out = 0;
+}
+
+/* "/proc/HOST..." (a host-reported path) in the guest's terms: "/proc/VIRT..." */
+static void host_to_guest_view(char *p, size_t len)
+{
+	if (strncmp(p, "/proc/", 6)) return;
+	char *c = p + 6, *e = strchrnul(c, '/');
+	if (!is_num(c, e - c)) return;
+	char num[16], rest[PATH_MAX];
+	size_t rl = strlen(e);
+	if (rl >= sizeof rest) return;
+	memcpy(rest, e, rl + 1);
+	int n = snprintf(num, sizeof num, "%d", pidmap_to_virt(atoi(c)));
+	if ((size_t)n + rl + 6 >= len) return;
+	memcpy(c, num, n);
+	memcpy(c + n, rest, rl + 1);
+}
+
+/* Builds the absolute guest-view path; 0 when it cannot concern /proc */
+static int absolute(struct task *t, int dirfd, const char *path, char *abs, size_t len)
+{
+	if (path[0] == '/') {
+		if (strncmp(path, "/proc", 5) && !strstr(path, "..")) return 0;
+		if (strlen(path) >= len) return -ENAMETOOLONG;
+		strcpy(abs, path);
+	} else {
+		long n = procfs_fd_path(t, dirfd, abs, len);
+		if (n < 0) return n == -ENOENT ? 0 : (int)n;	/* EBADF etc.: the kernel says it */
+		if (strncmp(abs, "/proc", 5) && !strstr(path, "..")) return 0;
+		host_to_guest_view(abs, len);
+		if (strlen(abs) + 1 + strlen(path) >= len) return -ENAMETOOLONG;
+		strcat(abs, "/");
+		strcat(abs, path);
+	}
+	normalise(abs);
+	return strcmp(abs, "/proc") && strncmp(abs, "/proc/", 6) ? 0 : 1;
+}
+
+/* "TID[/rest]" under /proc/PID/task: TID must be a thread of `proc` */
+static int thread_component(const char *s, struct task *proc, struct task **out, const char **rest)
+{
+	const char *e = strchrnul(s, '/');
+	if (!is_num(s, e - s)) return 0;
+	struct task *th = task_by_virt(atoi(s));
+	if (!th || th->leader != proc->leader || th->state == TASK_DEAD) return -ENOENT;
+	*out = th;
+	*rest = e;
+	return 1;
+}
+
+static enum proc_synth synth_kind(const char *rest)
+{
+	if (!strcmp(rest, "/status")) return SYNTH_STATUS;
+	if (!strcmp(rest, "/stat")) return SYNTH_STAT;
+	return SYNTH_NONE;
+}
+
+int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp)
+{
+	char abs[PATH_MAX];
+	int r = absolute(t, dirfd, path, abs, sizeof abs);
+	if (r <= 0) return r;
+	memset(pp, 0, sizeof *pp);
+	const char *c = abs + 6, *e = strchrnul(c, '/');
+	struct task *task;
+	bool thread_view = false;
+	if (abs[5] == 0) return 0;	/* "/proc" itself */
+	if (!strncmp(c, "self", e - c) && e - c == 4) {
+		task = t->leader;
+		pp->link_self = !*e;
+	} else if (!strncmp(c, "thread-self", e - c) && e - c == 11) {
+		task = t;
+		thread_view = true;
+		pp->link_self = pp->thread_self = !*e;
+	} else if (is_num(c, e - c)) {
+		task = task_by_virt(atoi(c));
+		if (!task || task->state == TASK_DEAD) return -ENOENT;
+	} else {
+		return 0;	/* /proc/meminfo and friends: the host's */
+	}
+	const char *rest = e;
+	struct task *named = task;
+	if (!strncmp(rest, "/task/", 6)) {
+		r = thread_component(rest + 6, task, &named, &rest);
+		if (r < 0) return r;
+		thread_view |= r == 1;
+	}
+	pp->task = named;
+	pp->synth = synth_kind(rest);
+	int n;
+	if (thread_view && !pp->link_self)
+		n = snprintf(pp->host, sizeof pp->host, "/proc/%d/task/%d%s", task_tgid(named),
+			     named->tid, rest);
+	else
+		n = snprintf(pp->host, sizeof pp->host, "/proc/%d%s", named->tid, rest);
+	return n < (int)sizeof pp->host ? 1 : -ENAMETOOLONG;
+}
