@@ -26,6 +26,7 @@ MAIN_SRC := core/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+INTEG_SRC:= $(wildcard tests/integration/*.c)
 GUEST_SRC:= $(wildcard tests/guests/*.c)
 BENCH_SRC:= $(wildcard tests/bench/*.c)
 GUESTS   := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%)
@@ -47,7 +48,10 @@ $(BUILD)/persona: $(BUILD)/core/main.o $(BUILD)/libpersona.a
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpersona.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/integration-tests: $(INTEG_SRC:%.c=$(BUILD)/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS)
+
+$(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
@@ -70,13 +74,13 @@ deps:
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-integration: $(BUILD)/persona $(GUESTS)
-	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests sh tests/integration/run.sh
+integration: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
+	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 check: deps
-	$(MAKE) all $(BUILD)/unit-tests
+	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests
 	$(BUILD)/unit-tests
-	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests sh tests/integration/run.sh
+	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 demo: deps
 	$(MAKE) $(BUILD)/persona

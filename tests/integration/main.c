@@ -1,0 +1,17 @@
+/* tests/integration/main.c - runs every integration suite (one per file, each
+ * exporting a `Suite *NAME_suite(void)` listed in suites.h). */
+#include <check.h>
+#include <stdlib.h>
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+#define SUITE(name) srunner_add_suite(sr, name##_suite());
+#include "suites.def"
+#undef SUITE
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,76 @@
+/* tests/integration/test_programs.c - real programs give the same stdout, stderr and
+ * exit status under Persona as natively. */
+#include <check.h>
+#include "harness.h"
+#include "suites.h"
+
+START_TEST(test_true_false)
+{
+	assert_same_as_native(ARGV("true"), NULL);
+	assert_same_as_native(ARGV("false"), NULL);
+}
+END_TEST
+
+START_TEST(test_echo_cat)
+{
+	assert_same_as_native(ARGV("echo", "hello", "world"), NULL);
+	assert_same_as_native(ARGV("cat"), "line one\nline two\n");
+}
+END_TEST
+
+START_TEST(test_ls)
+{
+	/* /proc's link count is the host's process count, which persona itself raises by
+	 * one (as it would inside a Linux pid namespace): leave that line out */
+	assert_same_as_native(ARGV("sh", "-c", "ls -l / | grep -v ' proc$'"), NULL);
+	assert_same_as_native(ARGV("ls", "-l", "/usr"), NULL);
+}
+END_TEST
+
+START_TEST(test_sh_pipelines)
+{
+	assert_same_as_native(ARGV("sh", "-c", "echo a | tr a b; (echo sub; exit 3); echo $?"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "trap 'echo trapped' USR1; kill -USR1 $$; echo after"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "sleep 0.05 & sleep 0.01 & wait; echo jobs done"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "exit 42"), NULL);
+}
+END_TEST
+
+START_TEST(test_python_subprocess)
+{
+	assert_same_as_native(ARGV("python3", "-c",
+		"import subprocess,sys; r=subprocess.run(['sh','-c','echo out; echo err >&2; exit 5'],"
+		"capture_output=True); print(r.returncode, r.stdout, r.stderr); sys.exit(7)"), NULL);
+}
+END_TEST
+
+START_TEST(test_busybox)
+{
+	assert_same_as_native(ARGV("busybox", "sh", "-c", "echo $((6*7)); busybox seq 3 | busybox wc -l"), NULL);
+}
+END_TEST
+
+START_TEST(test_killed_by_signal)
+{
+	/* persona re-raises the guest's fatal signal: the status is the native one */
+	assert_same_as_native(ARGV("sh", "-c", "kill -SEGV $$"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "kill -KILL $$"), NULL);
+}
+END_TEST
+
+Suite *programs_suite(void)
+{
+	Suite *s = suite_create("programs");
+	TCase *tc = tcase_create("same-as-native");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_true_false);
+	tcase_add_test(tc, test_echo_cat);
+	tcase_add_test(tc, test_ls);
+	tcase_add_test(tc, test_sh_pipelines);
+	tcase_add_test(tc, test_python_subprocess);
+	tcase_add_test(tc, test_busybox);
+	tcase_add_test(tc, test_killed_by_signal);
+	suite_add_tcase(s, tc);
+	return s;
+}
