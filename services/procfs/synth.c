@@ -35,6 +35,26 @@ static pid_t vppid(const struct task *t)
 
 static pid_t vgroup(const struct pidnum *p) { return p ? p->virt : 0; }
 
+/* The host shows a task stopped by its tracer as 't'. The guest sees what Linux
+ * would: a task we hold in a trap is running its syscall ('R'), one blocked in the
+ * personality sleeps ('S'), one in a group-stop is stopped ('T'). */
+static char guest_state(const struct task *t, char host)
+{
+	if (host != 't' && host != 'T') return host;
+	if (t->state == TASK_STOPPED) return 'T';
+	return t->state == TASK_BLOCKED ? 'S' : 'R';
+}
+
+static const char *state_name(char s)
+{
+	switch (s) {
+	case 'R': return "R (running)";
+	case 'S': return "S (sleeping)";
+	case 'T': return "T (stopped)";
+	default: return NULL;
+	}
+}
+
 /* Appends line `name:\tvalue` in place of the host's line for `name` */
 static int status_line(char *out, size_t len, const char *line, size_t n, const struct task *t)
 {
@@ -46,6 +66,11 @@ static int status_line(char *out, size_t len, const char *line, size_t n, const 
 	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++)
 		if (!strncmp(line, ids[i], strlen(ids[i])))
 			return snprintf(out, len, "%s\t%ld\n", ids[i], val[i]);
+	if (!strncmp(line, "State:\t", 7)) {
+		const char *name = state_name(guest_state(t, line[7]));
+		if (name && guest_state(t, line[7]) != line[7])
+			return snprintf(out, len, "State:\t%s\n", name);
+	}
 	return snprintf(out, len, "%.*s", (int)n, line);
 }
 
@@ -74,7 +99,7 @@ static long gen_stat(const struct task *t, const char *in, char *out, size_t len
 		   &tpgid, &used) < 6)
 		return -EIO;
 	int n = snprintf(out, len, "%d %.*s %c %d %d %d %d %d %s", task_vtid(t), (int)(rp - lp + 1),
-			 lp, state, vppid(t), vgroup(t->leader->pgrp), vgroup(t->leader->session),
+			 lp, guest_state(t, state), vppid(t), vgroup(t->leader->pgrp), vgroup(t->leader->session),
 			 tty, tpgid > 0 ? pidmap_to_virt(tpgid) : tpgid, rp + 2 + used);
 	return n < (int)len ? n : -EFBIG;
 }
