@@ -48,7 +48,7 @@ void lifecycle_orphan_stop(pid_t tid)
 
 /* The new task's first stop: fix the tid the kernel stored for CLONE_CHILD_SETTID
  * (a host tid) to the virtual one, then let it run. */
-static void first_stop(struct task *t)
+void lifecycle_first_stop(struct task *t)
 {
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);
@@ -56,6 +56,7 @@ static void first_stop(struct task *t)
 		t->ctid_fixup = 0;
 	}
 	t->stop = STOP_EVENT;
+	t->state = TASK_RUNNING;
 	trap_resume(t, 0);
 }
 
@@ -82,7 +83,7 @@ void lifecycle_clone_event(struct task *parent, int event)
 		copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid);
 	}
 	if (flags & CLONE_CHILD_SETTID) t->ctid_fixup = r->data[1];
-	if (take_early_stop(tid)) first_stop(t);
+	if (take_early_stop(tid)) lifecycle_first_stop(t);
 	parent->stop = STOP_EVENT;
 	trap_resume(parent, 0);
 }

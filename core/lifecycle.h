@@ -16,6 +16,8 @@ void lifecycle_clone_event(struct task *parent, int event);
 /* A stop of a host tid not (yet) in the table: a new child whose creation event has
  * not arrived. Held until it does. */
 void lifecycle_orphan_stop(pid_t tid);
+/* The first stop of a task created by a clone event: finishes its set-up, resumes it */
+void lifecycle_first_stop(struct task *t);
 /* PTRACE_EVENT_EXEC; returns the task that now runs the new image */
 struct task *lifecycle_exec_event(struct task *t);
 /* Host reported thread `tid` gone with wait status `status`. */

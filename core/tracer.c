@@ -40,9 +40,8 @@ static bool is_stop_signal(int sig)
 static void on_event_stop(struct task *t, int sig)
 {
 	t->regs_valid = false;
-	if (t->state == TASK_NEW) {	/* never reached: first stops come via clone events */
-		t->state = TASK_RUNNING;
-		trap_resume(t, 0);
+	if (t->state == TASK_NEW) {	/* the first stop of a child created by a clone event */
+		lifecycle_first_stop(t);
 	} else if (is_stop_signal(sig)) {
 		/* group-stop: stay stopped, but let SIGCONT wake it (PTRACE_LISTEN) */
 		t->state = TASK_STOPPED;
