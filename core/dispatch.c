@@ -9,7 +9,7 @@ static ffi_type *atypes[SYSCALL_MAX][7];
 
 enum arg_ctype arg_ctype(enum arg_type t)
 {
-	switch (t) {
+	switch (A_TYPE(t)) {
 	case A_INT: case A_FD: case A_DIRFD: case A_PID: case A_SIG: case A_OPEN_FLAGS:
 	case A_ATFLAGS: case A_ACCESS_MODE: case A_WAIT_OPTIONS: case A_SIGHOW:
 	case A_FCNTL_CMD: case A_PRCTL_OPT: case A_WHENCE: case A_SOCK_FAMILY:

@@ -25,8 +25,7 @@ enum arg_type {
 	A_PTR,					/* guest pointer, printed in hex */
 	A_FD, A_DIRFD, A_PID, A_SIG,		/* int-valued handles */
 	A_PATH, A_STR,				/* guest NUL-terminated strings */
-	A_BUF_IN,				/* guest buffer read by the call, length = next arg */
-	A_BUF_OUT,				/* guest buffer written by the call, length = result */
+	A_BUF,					/* guest buffer; length: next arg (in), result (out) */
 	A_OPEN_FLAGS, A_MODE, A_ATFLAGS, A_ACCESS_MODE,
 	A_PROT, A_MAP_FLAGS, A_CLONE_FLAGS, A_WAIT_OPTIONS, A_SIGHOW,
 	A_FCNTL_CMD, A_IOCTL_CMD, A_PRCTL_OPT, A_WHENCE, A_RLIMIT_RES,
@@ -37,8 +36,11 @@ enum arg_type {
 	A_IOVEC, A_SOCKADDR, A_POLLFD, A_UTSNAME, A_WSTATUS, A_SIGINFO, A_RUSAGE,
 	A_ARGV, A_ENVP, A_CLONE_ARGS, A_ITIMERVAL, A_SIGSTACK, A_DIRENTS, A_FDPAIR,
 	A_SYSINFO, A_TMS, A_SCHED_PARAM, A_CPUSET, A_MSGHDR, A_EPOLL_EVENT, A_FD_SET,
-	A_TYPE_COUNT
+	A_TYPE_COUNT,
+	A_OUT = 0x80,	/* flag: the call writes this argument (decoded at exit) */
 };
+#define A_TYPE(t) ((enum arg_type)((t) & ~A_OUT))
+#define A_IS_OUT(t) (((t) & A_OUT) != 0)
 
 /* strace's classes (-e trace=%file ...): a row may be in several */
 enum syscall_class {
