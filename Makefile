@@ -27,12 +27,13 @@ LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC:= $(wildcard tests/integration/*.c)
+TRACE_TEST_SRC := $(wildcard tests/trace/*.c)
 GUEST_SRC:= $(wildcard tests/guests/*.c)
 BENCH_SRC:= $(wildcard tests/bench/*.c)
 GUESTS   := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%)
 BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps check demo bench install clean compat unit integration
+.PHONY: all deps check demo bench install clean compat unit integration trace-tests
 all: $(BUILD)/persona $(GUESTS) $(BENCHES) docs/compat.md
 
 $(BUILD)/%.o: %.c
@@ -46,6 +47,9 @@ $(BUILD)/persona: $(BUILD)/core/main.o $(BUILD)/libpersona.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpersona.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/trace-tests: $(TRACE_TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpersona.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD)/integration-tests: $(INTEG_SRC:%.c=$(BUILD)/%.o)
@@ -74,12 +78,16 @@ deps:
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
+trace-tests: $(BUILD)/trace-tests
+	$(BUILD)/trace-tests
+
 integration: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 check: deps
-	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests
+	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/trace-tests
 	$(BUILD)/unit-tests
+	$(BUILD)/trace-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 demo: deps
