@@ -133,6 +133,7 @@ void lifecycle_death(pid_t tid, int status)
 	struct task *t = task_by_host(tid);
 	if (!t) return;
 	struct task *l = t->leader;
+	if (trap_observer) trap_observer->task_gone(t, status);
 	if (task_thread_gone(t, status)) process_exited(l);
 }
 

@@ -2,6 +2,7 @@
 #include <sys/ptrace.h>
 #include "core/sigdeliver.h"
 #include "core/pidmap.h"
+#include "core/trap.h"
 #include "core/log.h"
 
 bool siginfo_has_pid(const siginfo_t *si)
@@ -18,12 +19,14 @@ int sigdeliver_prepare(struct task *t, int sig)
 {
 	siginfo_t si;
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return sig;
-	if (!siginfo_has_pid(&si)) return sig;
-	pid_t v = pidmap_to_virt_recent(si.si_pid);
-	DBG(DBG_SIGNAL, "[%d] signal %d from host %d -> %d", task_vtid(t), sig, si.si_pid, v);
-	if (v != si.si_pid) {
-		si.si_pid = v;
-		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+	if (siginfo_has_pid(&si)) {
+		pid_t v = pidmap_to_virt_recent(si.si_pid);
+		DBG(DBG_SIGNAL, "[%d] signal %d from host %d -> %d", task_vtid(t), sig, si.si_pid, v);
+		if (v != si.si_pid) {
+			si.si_pid = v;
+			ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+		}
 	}
+	if (trap_observer) trap_observer->signal(t, &si);
 	return sig;
 }

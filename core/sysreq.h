@@ -31,6 +31,7 @@ struct sysreq {
 	struct task *task;
 	long nr;
 	uint64_t args[6];	/* as the guest passed them; rewritten by sysreq_set_arg */
+	uint64_t orig_args[6];	/* as the guest passed them, never rewritten (tracing) */
 	uint64_t ip;		/* address just after the syscall instruction */
 	uint64_t sp;		/* guest stack pointer at the call */
 	uint64_t scratch;	/* lowest guest address used by sysreq_push (0 = none yet) */

@@ -24,6 +24,7 @@ static void on_seccomp_stop(struct task *t)
 		trap_resume(t, 0);
 		return;
 	}
+	if (trap_observer) trap_observer->syscall_entry(t);
 	const struct syscall_desc *d = syscall_desc(t->req.nr);
 	if (!d || !d->handler) {	/* e.g. a guest's own filter returned TRACE */
 		trap_reply(t, SYSRET_NATIVE);

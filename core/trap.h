@@ -6,6 +6,7 @@
  * it (Linux ties a tracee to the one thread that attached it). */
 #ifndef PERSONA_TRAP_H
 #define PERSONA_TRAP_H
+#include <signal.h>
 #include "core/task.h"
 
 /* What kind of ptrace-stop a task is in (struct task.stop). */
@@ -16,6 +17,18 @@ enum stop_kind {
 	STOP_SIGNAL,		/* signal-delivery-stop */
 	STOP_EVENT,		/* fork/clone/exec/exit events, PTRACE_EVENT_STOP */
 };
+
+/* An observer sees every request and the result the guest finally gets: the
+ * tracer (persona trace) is one. With want_exit, native syscalls are resumed with
+ * PTRACE_SYSCALL so their result is seen too (a second stop per syscall). */
+struct trap_observer {
+	void (*syscall_entry)(struct task *t);		/* t->req filled, before dispatch */
+	void (*syscall_exit)(struct task *t, long ret);	/* the result the guest sees */
+	void (*signal)(struct task *t, const siginfo_t *si);	/* about to be delivered */
+	void (*task_gone)(struct task *t, int wstatus);	/* a thread exited */
+	bool want_exit;
+};
+extern const struct trap_observer *trap_observer;
 
 /* Register cache: fetched once per stop, written back once before resuming. */
 int trap_regs_fetch(struct task *t);

@@ -14,6 +14,8 @@
 
 #define RED_ZONE 128
 
+const struct trap_observer *trap_observer;
+
 uint64_t regs_get_arg(const struct user_regs_struct *r, int i)
 {
 	switch (i) {
@@ -61,7 +63,7 @@ int trap_request_from_stop(struct task *t)
 	if (err) return err;
 	r->task = t;
 	r->nr = (long)t->regs.orig_rax;
-	for (int i = 0; i < 6; i++) r->args[i] = regs_get_arg(&t->regs, i);
+	for (int i = 0; i < 6; i++) r->orig_args[i] = r->args[i] = regs_get_arg(&t->regs, i);
 	r->ip = t->regs.rip;
 	r->sp = t->regs.rsp;
 	r->scratch = 0;
@@ -91,7 +93,7 @@ void trap_reply(struct task *t, long ret)
 		for (int i = 0; i < 6; i++)
 			if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->args[i]);
 		if (r->args_dirty) trap_regs_dirty(t);
-		t->in_syscall_hook = r->on_exit != NULL;
+		t->in_syscall_hook = r->on_exit || (trap_observer && trap_observer->want_exit);
 		if (t->stop == STOP_SYSCALL_EXIT) {
 			/* an injection moved us past the entry: re-issue the syscall */
 			t->regs.rip = r->ip - 2;
@@ -105,6 +107,7 @@ void trap_reply(struct task *t, long ret)
 		t->regs.rax = ret;
 		trap_regs_dirty(t);
 		t->in_syscall_hook = false;
+		if (trap_observer) trap_observer->syscall_exit(t, ret);
 	}
 	DBG(DBG_SYSCALL, "[%d] syscall %ld -> %s %ld", task_vtid(t), r->nr,
 	    ret == SYSRET_NATIVE ? "native" : "emulated", ret == SYSRET_NATIVE ? 0 : ret);
@@ -122,11 +125,12 @@ void trap_syscall_exit(struct task *t)
 {
 	struct sysreq *r = &t->req;
 	t->in_syscall_hook = false;
-	if (trap_regs_fetch(t) == 0 && r->on_exit) {
-		long ret = (long)t->regs.rax;
-		long out = r->on_exit(r, ret);
+	if (trap_regs_fetch(t) == 0) {
+		long ret = (long)t->regs.rax, out = ret;
+		if (r->on_exit) out = r->on_exit(r, ret);
 		DBG(DBG_SYSCALL, "[%d] syscall %ld exit %ld -> %ld", task_vtid(t), r->nr, ret, out);
 		if (out != ret) { t->regs.rax = out; trap_regs_dirty(t); }
+		if (trap_observer) trap_observer->syscall_exit(t, out);
 	}
 	r->on_exit = NULL;
 	t->stop = STOP_NONE;
