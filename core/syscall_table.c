@@ -342,6 +342,9 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 
 int syscall_table_init(void)
 {
+	static bool done;
+	if (done) return 0;
+	done = true;
 	for (long nr = 0; nr < SYSCALL_MAX; nr++) {
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
 		/* libseccomp returns a malloc'd string; the table keeps it for the run */
