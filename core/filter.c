@@ -77,12 +77,20 @@ int filter_build(enum filter_mode mode, struct sock_fprog *prog)
 	return err;
 }
 
+/* seccomp(2), or prctl(PR_SET_SECCOMP) where seccomp(2) is missing (valgrind) */
+static int load(const struct sock_fprog *prog)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0) return 0;
+	if (errno == ENOSYS && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0) == 0) return 0;
+	return -errno;
+}
+
 int filter_install(const struct sock_fprog *prog)
 {
 	/* Without CAP_SYS_ADMIN the kernel requires no_new_privs; with it we keep setuid
 	 * programs working as they do natively. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0) return 0;
-	if (errno != EACCES) return -errno;
+	int err = load(prog);
+	if (err != -EACCES) return err;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -errno;
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0 ? 0 : -errno;
+	return load(prog);
 }

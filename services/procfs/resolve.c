@@ -111,11 +111,11 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	char abs[PATH_MAX];
 	int r = absolute(t, dirfd, path, abs, sizeof abs);
 	if (r <= 0) return r;
+	if (abs[5] == 0) return 0;	/* "/proc" itself */
 	memset(pp, 0, sizeof *pp);
 	const char *c = abs + 6, *e = strchrnul(c, '/');
 	struct task *task;
 	bool thread_view = false;
-	if (abs[5] == 0) return 0;	/* "/proc" itself */
 	if (!strncmp(c, "self", e - c) && e - c == 4) {
 		task = t->leader;
 		pp->link_self = !*e;
