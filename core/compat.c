@@ -24,6 +24,11 @@ int compat_print(FILE *f)
 		char cls[128], when[128] = "always";
 		if (!d->name) continue;
 		if (!syscall_is_trapped(d)) snprintf(when, sizeof when, "never");
+		else if (d->when && d->when->op == TRAP_IF_NONZERO)
+			snprintf(when, sizeof when, "arg%u != 0", d->when->arg);
+		else if (d->when && d->when->op == TRAP_IF_CLEAR)
+			snprintf(when, sizeof when, "(arg%u & %#llx) == 0", d->when->arg,
+				 (unsigned long long)d->when->mask);
 		else if (d->when) {
 			int n = snprintf(when, sizeof when, "arg%u in {", d->when->arg);
 			for (int i = 0; i < d->when->count; i++)

@@ -15,6 +15,15 @@
 static int add_trap_rules(scmp_filter_ctx ctx, long nr, const struct trap_cond *c)
 {
 	if (!c) return seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+	if (c->op == TRAP_IF_NONZERO) {
+		/* all 64 bits: garbage in the upper half of an int only traps more */
+		struct scmp_arg_cmp cmp = { c->arg, SCMP_CMP_NE, 0, 0 };
+		return seccomp_rule_add_array(ctx, SCMP_ACT_TRACE(0), nr, 1, &cmp);
+	}
+	if (c->op == TRAP_IF_CLEAR) {
+		struct scmp_arg_cmp cmp = { c->arg, SCMP_CMP_MASKED_EQ, c->mask, 0 };
+		return seccomp_rule_add_array(ctx, SCMP_ACT_TRACE(0), nr, 1, &cmp);
+	}
 	for (int i = 0; i < c->count; i++) {
 		/* argument comparisons on the low 32 bits: int arguments may carry garbage
 		 * in the upper half, which the kernel ignores too */

@@ -45,10 +45,17 @@
 #define PU CL_PURE
 
 /* job-control ids cross the boundary in these requests only */
-static const struct trap_cond ioctl_jobctl = { 1, 3, { TIOCSPGRP, TIOCGPGRP, TIOCGSID } };
-static const struct trap_cond fcntl_owner = { 1, 4, { F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX } };
-static const struct trap_cond sockopt_peercred = { 2, 1, { SO_PEERCRED } };
-static const struct trap_cond prctl_tracked = { 0, 1, { PR_SET_CHILD_SUBREAPER } };
+#define ONE_OF(a, n, ...) { .arg = (a), .op = TRAP_IF_ONE_OF, .count = (n), .values = { __VA_ARGS__ } }
+static const struct trap_cond ioctl_jobctl = ONE_OF(1, 3, TIOCSPGRP, TIOCGPGRP, TIOCGSID);
+static const struct trap_cond fcntl_owner = ONE_OF(1, 4, F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX);
+static const struct trap_cond sockopt_peercred = ONE_OF(2, 1, SO_PEERCRED);
+static const struct trap_cond prctl_tracked = ONE_OF(0, 1, PR_SET_CHILD_SUBREAPER);
+static const struct trap_cond pid0_named = { .arg = 0, .op = TRAP_IF_NONZERO };
+static const struct trap_cond who1_named = { .arg = 1, .op = TRAP_IF_NONZERO };
+/* fstat is newfstatat(fd, "", buf, AT_EMPTY_PATH): no path to translate. A guest that
+ * passes a /proc path *with* AT_EMPTY_PATH sees the host's entry (documented). */
+static const struct trap_cond fstatat_path = { .arg = 3, .op = TRAP_IF_CLEAR, .mask = AT_EMPTY_PATH };
+static const struct trap_cond statx_path = { .arg = 2, .op = TRAP_IF_CLEAR, .mask = AT_EMPTY_PATH };
 
 static struct syscall_desc table[SYSCALL_MAX] = {
 	/* file descriptors and I/O */
@@ -118,8 +125,8 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(stat, F | ST, A_INT, sys_stat, A_PATH, O(A_STAT)),
 	E(lstat, F | ST, A_INT, sys_lstat, A_PATH, O(A_STAT)),
 	N(fstat, D | ST, A_INT, A_FD, O(A_STAT)),
-	E(newfstatat, D | F | ST, A_INT, sys_newfstatat, A_DIRFD, A_PATH, O(A_STAT), A_ATFLAGS),
-	E(statx, D | F | ST, A_INT, sys_statx, A_DIRFD, A_PATH, A_ATFLAGS, A_HEX, O(A_STATX)),
+	EW(newfstatat, D | F | ST, A_INT, sys_newfstatat, &fstatat_path, A_DIRFD, A_PATH, O(A_STAT), A_ATFLAGS),
+	EW(statx, D | F | ST, A_INT, sys_statx, &statx_path, A_DIRFD, A_PATH, A_ATFLAGS, A_HEX, O(A_STATX)),
 	N(statfs, F, A_INT, A_PATH, O(A_PTR)),
 	N(fstatfs, D, A_INT, A_FD, O(A_PTR)),
 	E(access, F, A_INT, sys_access, A_PATH, A_ACCESS_MODE),
@@ -208,28 +215,28 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(setpgid, 0, A_INT, sys_setpgid, A_PID, A_PID),
 	E(getsid, 0, A_PID, sys_getsid, A_PID),
 	E(setsid, 0, A_PID, sys_setsid),
-	E(prlimit64, 0, A_INT, sys_prlimit64, A_PID, A_RLIMIT_RES, A_RLIMIT, O(A_RLIMIT)),
+	EW(prlimit64, 0, A_INT, sys_prlimit64, &pid0_named, A_PID, A_RLIMIT_RES, A_RLIMIT, O(A_RLIMIT)),
 	N(getrlimit, 0, A_INT, A_RLIMIT_RES, O(A_RLIMIT)),
 	N(setrlimit, 0, A_INT, A_RLIMIT_RES, A_RLIMIT),
 	N(getrusage, 0, A_INT, A_INT, O(A_RUSAGE)),
 	N(times, 0, A_LONG, O(A_TMS)),
-	E(sched_setaffinity, 0, A_INT, sys_sched_setaffinity, A_PID, A_SIZE, A_CPUSET),
-	E(sched_getaffinity, 0, A_INT, sys_sched_getaffinity, A_PID, A_SIZE, O(A_CPUSET)),
-	E(sched_setscheduler, 0, A_INT, sys_sched_setscheduler, A_PID, A_INT, A_SCHED_PARAM),
-	E(sched_getscheduler, 0, A_INT, sys_sched_getscheduler, A_PID),
-	E(sched_setparam, 0, A_INT, sys_sched_setparam, A_PID, A_SCHED_PARAM),
-	E(sched_getparam, 0, A_INT, sys_sched_getparam, A_PID, O(A_SCHED_PARAM)),
-	E(sched_rr_get_interval, 0, A_INT, sys_sched_rr_get_interval, A_PID, O(A_TIMESPEC)),
-	E(sched_setattr, 0, A_INT, sys_sched_setattr, A_PID, A_PTR, A_UINT),
-	E(sched_getattr, 0, A_INT, sys_sched_getattr, A_PID, O(A_PTR), A_UINT, A_UINT),
+	EW(sched_setaffinity, 0, A_INT, sys_sched_setaffinity, &pid0_named, A_PID, A_SIZE, A_CPUSET),
+	EW(sched_getaffinity, 0, A_INT, sys_sched_getaffinity, &pid0_named, A_PID, A_SIZE, O(A_CPUSET)),
+	EW(sched_setscheduler, 0, A_INT, sys_sched_setscheduler, &pid0_named, A_PID, A_INT, A_SCHED_PARAM),
+	EW(sched_getscheduler, 0, A_INT, sys_sched_getscheduler, &pid0_named, A_PID),
+	EW(sched_setparam, 0, A_INT, sys_sched_setparam, &pid0_named, A_PID, A_SCHED_PARAM),
+	EW(sched_getparam, 0, A_INT, sys_sched_getparam, &pid0_named, A_PID, O(A_SCHED_PARAM)),
+	EW(sched_rr_get_interval, 0, A_INT, sys_sched_rr_get_interval, &pid0_named, A_PID, O(A_TIMESPEC)),
+	EW(sched_setattr, 0, A_INT, sys_sched_setattr, &pid0_named, A_PID, A_PTR, A_UINT),
+	EW(sched_getattr, 0, A_INT, sys_sched_getattr, &pid0_named, A_PID, O(A_PTR), A_UINT, A_UINT),
 	N(sched_yield, 0, A_INT),
 	N(sched_get_priority_max, 0, A_INT, A_INT),
 	N(sched_get_priority_min, 0, A_INT, A_INT),
-	E(getpriority, 0, A_INT, sys_getpriority, A_WHICH_PRIO, A_INT),
-	E(setpriority, 0, A_INT, sys_setpriority, A_WHICH_PRIO, A_INT, A_INT),
-	E(ioprio_get, 0, A_INT, sys_ioprio_get, A_INT, A_INT),
-	E(ioprio_set, 0, A_INT, sys_ioprio_set, A_INT, A_INT, A_INT),
-	E(get_robust_list, 0, A_INT, sys_get_robust_list, A_PID, O(A_PTR), O(A_PTR)),
+	EW(getpriority, 0, A_INT, sys_getpriority, &who1_named, A_WHICH_PRIO, A_INT),
+	EW(setpriority, 0, A_INT, sys_setpriority, &who1_named, A_WHICH_PRIO, A_INT, A_INT),
+	EW(ioprio_get, 0, A_INT, sys_ioprio_get, &who1_named, A_INT, A_INT),
+	EW(ioprio_set, 0, A_INT, sys_ioprio_set, &who1_named, A_INT, A_INT, A_INT),
+	EW(get_robust_list, 0, A_INT, sys_get_robust_list, &pid0_named, A_PID, O(A_PTR), O(A_PTR)),
 	N(set_robust_list, 0, A_INT, A_PTR, A_SIZE),
 	E(process_vm_readv, 0, A_SSIZE, sys_process_vm_readv, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(process_vm_writev, 0, A_SSIZE, sys_process_vm_writev, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),

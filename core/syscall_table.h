@@ -36,6 +36,27 @@ enum arg_type {
 	A_IOVEC, A_SOCKADDR, A_POLLFD, A_UTSNAME, A_WSTATUS, A_SIGINFO, A_RUSAGE,
 	A_ARGV, A_ENVP, A_CLONE_ARGS, A_ITIMERVAL, A_SIGSTACK, A_DIRENTS, A_FDPAIR,
 	A_SYSINFO, A_TMS, A_SCHED_PARAM, A_CPUSET, A_MSGHDR, A_EPOLL_EVENT, A_FD_SET,
+	/* finer types for the tracer's decoder (services/trace/decode*.c) */
+	A_NORETURN,				/* result: the call does not return */
+	A_O_FLAGS,				/* O_* flags without an access mode */
+	A_UNSHARE_FLAGS, A_STATX_MASK, A_EPOLL_FLAGS, A_EFD_FLAGS, A_TFD_FLAGS,
+	A_SFD_FLAGS, A_IN_FLAGS, A_MFD_FLAGS, A_SOCK_FLAGS, A_GRND_FLAGS, A_MSG_FLAGS,
+	A_MREMAP_FLAGS, A_MSYNC_FLAGS, A_MLOCKALL_FLAGS, A_TIMER_FLAGS, A_RENAME_FLAGS,
+	A_FLOCK_OP, A_XATTR_FLAGS, A_UMOUNT_FLAGS, A_RWF_FLAGS, A_SPLICE_FLAGS,
+	A_CLOSE_RANGE_FLAGS, A_RUSAGE_WHO, A_FADVICE, A_EPOLL_OP, A_SHUT_HOW,
+	A_ITIMER_WHICH, A_SCHED_POLICY,		/* named constants */
+	A_SOCK_PROTO,				/* protocol, named by the family argument */
+	A_SOCKOPT_LEVEL,			/* level; owns optname, optval, optlen */
+	A_DEV,					/* mknod's device, shown for S_IFCHR/S_IFBLK */
+	A_RANDBUF,				/* buffer shown in hex (getrandom) */
+	A_CWD,					/* path written by the call (getcwd) */
+	A_SOCKLEN,				/* pointer to a socklen_t: [16] */
+	A_INTPTR,				/* pointer to an int: [0] */
+	A_GROUPS,				/* gid array, count: the other argument/result */
+	A_LOFF_PTR,				/* pointer to a loff_t offset, or NULL */
+	A_UTIMES,				/* struct timespec[2] with UTIME_NOW/OMIT */
+	A_STATFS, A_ITIMERSPEC,			/* structures */
+	A_TIMESPEC_REM,				/* remaining time, shown only after EINTR */
 	A_TYPE_COUNT,
 	A_OUT = 0x80,	/* flag: the call writes this argument (decoded at exit) */
 };
@@ -56,11 +77,17 @@ enum syscall_status {
 	ST_REFUSED,		/* trapped; refused with the errno Linux gives an unprivileged process */
 };
 
-/* Trap only when argument `arg` equals one of `values` (seccomp can compare
- * arguments, not strings): e.g. ioctl only for the job-control requests. */
+/* Trap only when argument `arg` passes a test (seccomp compares arguments, never
+ * strings): TRAP_IF_ONE_OF (low 32 bits equal one of `values`: ioctl only for the
+ * job-control requests), TRAP_IF_NONZERO (a pid argument; 0 means the caller and
+ * needs no translation), TRAP_IF_CLEAR (none of the bits in `mask` set: fstat's
+ * newfstatat(fd, "", AT_EMPTY_PATH) names no path). */
+enum trap_op { TRAP_IF_ONE_OF, TRAP_IF_NONZERO, TRAP_IF_CLEAR };
 struct trap_cond {
 	uint8_t arg;
+	uint8_t op;		/* enum trap_op */
 	uint8_t count;
+	uint64_t mask;
 	uint64_t values[6];
 };
 
