@@ -47,11 +47,13 @@
 /* job-control ids cross the boundary in these requests only */
 #define ONE_OF(a, n, ...) { .arg = (a), .op = TRAP_IF_ONE_OF, .count = (n), .values = { __VA_ARGS__ } }
 static const struct trap_cond ioctl_jobctl = ONE_OF(1, 3, TIOCSPGRP, TIOCGPGRP, TIOCGSID);
-static const struct trap_cond fcntl_owner = ONE_OF(1, 4, F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX);
+static const struct trap_cond fcntl_owner = ONE_OF(1, 5, F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_GETLK);
 static const struct trap_cond sockopt_peercred = ONE_OF(2, 1, SO_PEERCRED);
 static const struct trap_cond prctl_tracked = ONE_OF(0, 1, PR_SET_CHILD_SUBREAPER);
 static const struct trap_cond pid0_named = { .arg = 0, .op = TRAP_IF_NONZERO };
 static const struct trap_cond who1_named = { .arg = 1, .op = TRAP_IF_NONZERO };
+static const struct trap_cond ptr1_given = { .arg = 1, .op = TRAP_IF_NONZERO };
+static const struct trap_cond ptr2_given = { .arg = 2, .op = TRAP_IF_NONZERO };
 /* fstat is newfstatat(fd, "", buf, AT_EMPTY_PATH): no path to translate. A guest that
  * passes a /proc path *with* AT_EMPTY_PATH sees the host's entry (documented). */
 static const struct trap_cond fstatat_path = { .arg = 3, .op = TRAP_IF_CLEAR, .mask = AT_EMPTY_PATH };
@@ -242,7 +244,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(process_vm_writev, 0, A_SSIZE, sys_process_vm_writev, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(kcmp, 0, A_INT, sys_kcmp, A_PID, A_PID, A_INT, A_ULONG, A_ULONG),
 	E(pidfd_open, D, A_FD, sys_pidfd_open, A_PID, A_UINT),
-	N(pidfd_send_signal, D | S, A_INT, A_FD, A_SIG, A_SIGINFO, A_UINT),
+	EW(pidfd_send_signal, D | S, A_INT, sys_pidfd_send_signal, &ptr2_given, A_FD, A_SIG, A_SIGINFO, A_UINT),
 	N(pidfd_getfd, D, A_FD, A_FD, A_FD, A_UINT),
 	R(ptrace, 0, A_LONG, sys_ptrace, A_LONG, A_PID, A_PTR, A_PTR),
 	E(seccomp, 0, A_INT, sys_seccomp, A_SECCOMP_OP, A_HEX, A_PTR),
@@ -284,7 +286,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(rt_sigreturn, S, A_INT),
 	N(rt_sigsuspend, S, A_INT, A_SIGSET, A_SIZE),
 	N(rt_sigpending, S, A_INT, O(A_SIGSET), A_SIZE),
-	N(rt_sigtimedwait, S, A_INT, A_SIGSET, O(A_SIGINFO), A_TIMESPEC, A_SIZE),
+	EW(rt_sigtimedwait, S, A_INT, sys_rt_sigtimedwait, &ptr1_given, A_SIGSET, O(A_SIGINFO), A_TIMESPEC, A_SIZE),
 	N(sigaltstack, S, A_INT, A_SIGSTACK, O(A_SIGSTACK)),
 	N(pause, S, A_INT),
 	E(kill, S | P, A_INT, sys_kill, A_PID, A_SIG),
@@ -305,7 +307,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(alarm, 0, A_UINT, A_UINT),
 	N(getitimer, 0, A_INT, A_INT, O(A_ITIMERVAL)),
 	N(setitimer, 0, A_INT, A_INT, A_ITIMERVAL, O(A_ITIMERVAL)),
-	N(timer_create, 0, A_INT, A_CLOCKID, A_PTR, O(A_PTR)),
+	EW(timer_create, 0, A_INT, sys_timer_create, &ptr1_given, A_CLOCKID, A_PTR, O(A_PTR)),
 	N(timer_settime, 0, A_INT, A_INT, A_HEX, A_PTR, O(A_PTR)),
 	N(timer_gettime, 0, A_INT, A_INT, O(A_PTR)),
 	N(timer_getoverrun, 0, A_INT, A_INT),

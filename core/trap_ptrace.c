@@ -93,7 +93,10 @@ void trap_reply(struct task *t, long ret)
 		for (int i = 0; i < 6; i++)
 			if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->args[i]);
 		if (r->args_dirty) trap_regs_dirty(t);
-		t->in_syscall_hook = r->on_exit || (trap_observer && trap_observer->want_exit);
+		/* rewritten arguments need the exit stop too: a restarted syscall must
+		 * see the guest's own arguments again (see restore_for_restart) */
+		t->in_syscall_hook = r->on_exit || r->args_dirty ||
+				     (trap_observer && trap_observer->want_exit);
 		if (t->stop == STOP_SYSCALL_EXIT) {
 			/* an injection moved us past the entry: re-issue the syscall */
 			t->regs.rip = r->ip - 2;
@@ -121,12 +124,31 @@ void sysreq_complete(struct task *t, long ret)
 	trap_reply(t, ret);
 }
 
+static bool is_restart(long ret)
+{
+	/* ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND: the kernel re-executes the call
+	 * with the registers as they are after signal handling. (ERESTART_RESTARTBLOCK
+	 * goes through restart_syscall instead.) */
+	return ret == -512 || ret == -513 || ret == -514;
+}
+
+/* The kernel will restart the call from the registers; put back the arguments the
+ * guest passed, so the restarted call is trapped and translated afresh. */
+static void restore_for_restart(struct task *t)
+{
+	struct sysreq *r = &t->req;
+	for (int i = 0; i < 6; i++)
+		if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->orig_args[i]);
+	trap_regs_dirty(t);
+}
+
 void trap_syscall_exit(struct task *t)
 {
 	struct sysreq *r = &t->req;
 	t->in_syscall_hook = false;
 	if (trap_regs_fetch(t) == 0) {
 		long ret = (long)t->regs.rax, out = ret;
+		if (r->args_dirty && is_restart(ret)) restore_for_restart(t);
 		if (r->on_exit) out = r->on_exit(r, ret);
 		DBG(DBG_SYSCALL, "[%d] syscall %ld exit %ld -> %ld", task_vtid(t), r->nr, ret, out);
 		if (out != ret) { t->regs.rax = out; trap_regs_dirty(t); }

@@ -11,6 +11,7 @@
 #include "core/guest_mem.h"
 #include "core/pidmap.h"
 #include "core/task.h"
+#include "core/sigdeliver.h"
 
 struct kill_all { struct task *self; int sig; int sent, err; };
 
@@ -99,4 +100,42 @@ long sys_pidfd_open(struct sysreq *r, pid_t pid, unsigned flags)
 {
 	if (pid <= 0) return -EINVAL;
 	return pm_native_with_pid(r, 0, pid);
+}
+
+long sys_pidfd_send_signal(struct sysreq *r, int pidfd, int sig, gaddr_t info, unsigned flags)
+{
+	return queue_info(r, 2, info);
+}
+
+/* A signal taken with sigwaitinfo/sigtimedwait is dequeued without a
+ * signal-delivery-stop, so its si_pid is translated here. */
+static long sigtimedwait_exit(struct sysreq *r, long ret)
+{
+	siginfo_t si;
+	if (ret <= 0 || copy_from_guest(r->task->tid, &si, r->args[1], sizeof si)) return ret;
+	if (!siginfo_has_pid(&si)) return ret;
+	si.si_pid = pidmap_to_virt_recent(si.si_pid);
+	copy_to_guest(r->task->tid, r->args[1], &si, sizeof si);
+	return ret;
+}
+
+long sys_rt_sigtimedwait(struct sysreq *r, gaddr_t set, gaddr_t info, gaddr_t ts, unsigned long size)
+{
+	sysreq_on_exit(r, sigtimedwait_exit);
+	return SYSRET_NATIVE;
+}
+
+/* SIGEV_THREAD_ID names a thread of the caller by tid */
+long sys_timer_create(struct sysreq *r, int clockid, gaddr_t sevp, gaddr_t timerid)
+{
+	struct sigevent ev;
+	if (copy_from_guest(r->task->tid, &ev, sevp, sizeof ev)) return SYSRET_NATIVE;
+	if (!(ev.sigev_notify & SIGEV_THREAD_ID)) return SYSRET_NATIVE;
+	struct task *t = task_by_virt(ev._sigev_un._tid);
+	if (!t || t->leader != r->task->leader || t->state == TASK_DEAD) return -EINVAL;
+	ev._sigev_un._tid = t->tid;
+	gaddr_t copy = sysreq_push(r, &ev, sizeof ev);
+	if (!copy) return -EFAULT;
+	sysreq_set_arg(r, 1, copy);
+	return SYSRET_NATIVE;
 }

@@ -60,9 +60,24 @@ static long owner_ex_exit(struct sysreq *r, long ret)
 	return ret;
 }
 
+/* F_GETLK reports the pid of the process holding a conflicting lock */
+static long getlk_exit(struct sysreq *r, long ret)
+{
+	struct flock fl;
+	if (ret < 0 || copy_from_guest(r->task->tid, &fl, r->data[0], sizeof fl)) return ret;
+	if (fl.l_type == F_UNLCK || fl.l_pid <= 0) return ret;
+	fl.l_pid = pidmap_to_virt(fl.l_pid);
+	copy_to_guest(r->task->tid, r->data[0], &fl, sizeof fl);
+	return ret;
+}
+
 long sys_fcntl(struct sysreq *r, int fd, int cmd, unsigned long arg)
 {
 	switch (cmd) {
+	case F_GETLK:
+		r->data[0] = arg;
+		sysreq_on_exit(r, getlk_exit);
+		return SYSRET_NATIVE;
 	case F_SETOWN: {
 		int id = (int)arg;
 		if (id == 0) return SYSRET_NATIVE;
