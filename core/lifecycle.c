@@ -28,7 +28,8 @@ struct task *lifecycle_start(pid_t host_pid)
 	task_set_session(t, getsid(host_pid));
 	t->pidfd = pidfd_of(host_pid);
 	t->state = TASK_RUNNING;
-	t->subreaper = true;	/* init of the namespace: orphans come to it */
+	/* orphans come to init by find_new_reaper's fallback; its subreaper flag (set on
+	 * the host by spawn) is the guest's own business (services/pm/policy.c) */
 	init_exited = false;
 	return t;
 }

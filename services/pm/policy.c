@@ -9,6 +9,7 @@
 #include <linux/seccomp.h>
 #include "services/pm/pm.h"
 #include "core/task.h"
+#include "core/guest_mem.h"
 
 long sys_ptrace(struct sysreq *r, long request, pid_t pid, gaddr_t addr, gaddr_t data)
 {
@@ -28,9 +29,25 @@ static long subreaper_exit(struct sysreq *r, long ret)
 	return ret;
 }
 
+/* The namespace's init reaps orphans without being a subreaper (Linux's
+ * child_reaper); on the host it is one, and must stay one. So for init the flag the
+ * guest sets and reads is kept in the table only. */
 long sys_prctl(struct sysreq *r, int option, unsigned long a2, unsigned long a3,
 	       unsigned long a4, unsigned long a5)
 {
-	if (option == PR_SET_CHILD_SUBREAPER) sysreq_on_exit(r, subreaper_exit);
+	struct task *l = r->task->leader;
+	bool init = l == task_init();
+	if (option == PR_SET_CHILD_SUBREAPER) {
+		if (!init) {
+			sysreq_on_exit(r, subreaper_exit);
+			return SYSRET_NATIVE;
+		}
+		l->subreaper = a2 != 0;
+		return 0;
+	}
+	if (option == PR_GET_CHILD_SUBREAPER && init) {
+		int flag = l->subreaper;
+		return copy_to_guest(r->task->tid, a2, &flag, sizeof flag) ? -EFAULT : 0;
+	}
 	return SYSRET_NATIVE;
 }
