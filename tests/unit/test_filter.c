@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -102,6 +104,7 @@ START_TEST(build_modes)
 END_TEST
 
 static uid_t parent_uid;
+static pid_t parent_pid;
 static int pipefd[2];
 
 static void default_body(void)
@@ -142,7 +145,8 @@ START_TEST(default_mode)
 END_TEST
 
 /* ioctl, fcntl, prctl are trapped only for the values that carry ids; the comparison
- * is on the low 32 bits, as the kernel reads those arguments */
+ * is on the low 32 bits, as the kernel reads those arguments. Pid arguments are
+ * trapped only when non-zero, newfstatat only without AT_EMPTY_PATH. */
 static void conditional_body(void)
 {
 	int n = 0, pg = 0;
@@ -155,10 +159,21 @@ static void conditional_body(void)
 	REC(6, syscall(SYS_prctl, PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0));
 	REC(7, syscall(SYS_fcntl, pipefd[0], 0x7700000000000000ul | F_SETOWN, 0));
 	REC(8, syscall(SYS_ioctl, 0, TIOCSPGRP, &pg));
+	/* a pid argument is trapped only when it names a pid; all 64 bits count */
+	cpu_set_t set;
+	REC(9, syscall(SYS_sched_getaffinity, 0, sizeof set, &set));
+	REC(10, syscall(SYS_sched_getaffinity, parent_pid, sizeof set, &set));
+	REC(11, syscall(SYS_sched_getaffinity, 0xffffffff00000000ul, sizeof set, &set));
+	/* newfstatat is trapped only when it names a path */
+	struct stat st;
+	REC(12, syscall(SYS_newfstatat, pipefd[0], "", &st, AT_EMPTY_PATH));
+	REC(13, syscall(SYS_newfstatat, AT_FDCWD, "/", &st, 0));
+	REC(14, syscall(SYS_fstat, pipefd[0], &st));
 }
 
 START_TEST(default_mode_conditions)
 {
+	parent_pid = getpid();
 	ck_assert_int_eq(pipe(pipefd), 0);
 	run_filtered(FILTER_DEFAULT, conditional_body);
 	ASSERT_OK(0);
@@ -170,6 +185,12 @@ START_TEST(default_mode_conditions)
 	ASSERT_ERR(6, ENOSYS);
 	ASSERT_ERR(7, ENOSYS);
 	ASSERT_ERR(8, ENOSYS);
+	ASSERT_OK(9);
+	ASSERT_ERR(10, ENOSYS);
+	ASSERT_ERR(11, ENOSYS);
+	ASSERT_OK(12);
+	ASSERT_ERR(13, ENOSYS);
+	ASSERT_OK(14);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }

@@ -35,7 +35,6 @@ START_TEST(start_init)
 	ck_assert_ptr_eq(task_init(), init);
 	ck_assert_int_eq(task_vpid(init), 1);
 	ck_assert_int_eq(init->state, TASK_RUNNING);
-	ck_assert(init->subreaper);
 	ck_assert_int_ge(init->pidfd, 0);
 	/* the host group and session are outside the namespace */
 	ck_assert_ptr_null(init->pgrp);
@@ -56,7 +55,7 @@ START_TEST(death_of_a_process)
 	ck_assert_int_eq(a->state, TASK_ZOMBIE);
 	ck_assert_int_eq(a->exit_status, W_EXITCODE(3, 0));
 	ck_assert_ptr_eq(task_by_host(kids[1]), a);
-	ck_assert_ptr_eq(b->parent, init);	/* orphans go to init (a subreaper) */
+	ck_assert_ptr_eq(b->parent, init);	/* orphans go to init */
 	lifecycle_death(424242, 0);		/* unknown tids are ignored */
 	int st;
 	ck_assert(!lifecycle_done(&st));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include "core/dispatch.h"
@@ -114,8 +115,12 @@ START_TEST(rows_consistent)
 			ck_assert_ptr_nonnull(d->handler);
 		if (d->when) {
 			ck_assert_msg(d->when->arg < d->nargs, "%s: condition on arg %u", d->name, d->when->arg);
-			ck_assert_msg(d->when->count >= 1 && d->when->count <= 6, "%s: %u values",
-				      d->name, d->when->count);
+			ck_assert_msg(d->when->op <= TRAP_IF_CLEAR, "%s: condition op %u", d->name, d->when->op);
+			if (d->when->op == TRAP_IF_ONE_OF)
+				ck_assert_msg(d->when->count >= 1 && d->when->count <= 6, "%s: %u values",
+					      d->name, d->when->count);
+			if (d->when->op == TRAP_IF_CLEAR)
+				ck_assert_msg(d->when->mask != 0, "%s: empty mask", d->name);
 		}
 	}
 	ck_assert_uint_gt(rows, 250);
@@ -222,10 +227,22 @@ START_TEST(statuses_and_traps)
 	ck_assert(syscall_is_trapped(d));
 	ck_assert_ptr_nonnull(d->when);
 	ck_assert_uint_eq(d->when->arg, 1);
+	ck_assert_int_eq(d->when->op, TRAP_IF_ONE_OF);
 	int seen = 0;
 	for (int i = 0; i < d->when->count; i++)
 		if (d->when->values[i] == TIOCGPGRP) seen = 1;
 	ck_assert(seen);
+	/* pid arguments: trapped only when a pid is named (0 is the caller) */
+	d = by_name("sched_getaffinity");
+	ck_assert(syscall_is_trapped(d));
+	ck_assert_int_eq(d->when->op, TRAP_IF_NONZERO);
+	ck_assert_uint_eq(d->when->arg, 0);
+	ck_assert_int_eq(d->args[0], A_PID);
+	/* newfstatat only with a path (fstat is newfstatat(fd, "", AT_EMPTY_PATH)) */
+	d = by_name("newfstatat");
+	ck_assert_int_eq(d->when->op, TRAP_IF_CLEAR);
+	ck_assert_uint_eq(d->when->mask, AT_EMPTY_PATH);
+	ck_assert_int_eq(A_TYPE(d->args[d->when->arg]), A_ATFLAGS);
 }
 END_TEST
 

@@ -1,11 +1,13 @@
 /* tests/unit/test_trap.c - core/trap_ptrace (trap.h) and the tracer's handling of
  * seccomp and syscall-exit stops, on a real guest: a child under the default filter,
  * traced by the test. Each trapped syscall of the child is answered a different way:
- * emulated result, native with an exit hook, native with a rewritten argument, and
- * the full path through tracer_handle() and the dispatcher. Also the register
+ * emulated result, native with an exit hook, native with a rewritten argument (and
+ * its restart), and the full path through tracer_handle() and the dispatcher; a
+ * trap observer sees entries and results. Also the register
  * argument mapping and sysreq_push. */
 #include <check.h>
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,7 +93,7 @@ static struct task *t;
 static void guest_main(const struct sock_fprog *prog)
 {
 	char c;
-	long r[4];
+	long r[5];
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (read(go[0], &c, 1) != 1) _exit(2);
 	if (filter_install(prog)) _exit(3);
@@ -99,6 +101,8 @@ static void guest_main(const struct sock_fprog *prog)
 	r[1] = syscall(SYS_getpgid, 0);		/* native + exit hook: pgid + 1000 */
 	r[2] = syscall(SYS_kill, 999999999, 0);	/* native, pid rewritten to ours: 0 */
 	r[3] = syscall(SYS_getpid);		/* via tracer_handle: virtual pid 1 */
+	r[4] = syscall(SYS_kill, 999999998, 0);	/* rewritten, "interrupted" for a restart */
+	if (r[4] < 0) r[4] = -errno;
 	if (write(report[1], r, sizeof r) != sizeof r) _exit(4);
 	for (;;) pause();
 }
@@ -172,7 +176,7 @@ static const struct trap_observer recorder = { obs_entry, obs_exit, obs_signal, 
 
 START_TEST(replies)
 {
-	long got[4];
+	long got[5];
 	memset(&seen, 0, sizeof seen);
 	trap_observer = &recorder;
 
@@ -205,7 +209,13 @@ START_TEST(replies)
 	ck_assert_uint_eq(t->req.args_dirty, 1);
 	ck_assert_uint_eq(t->req.orig_args[0], 999999999);	/* kept for tracing */
 	trap_reply(t, SYSRET_NATIVE);
-	ck_assert(!t->in_syscall_hook);
+	/* rewritten arguments are checked at the exit stop (a restart must see the
+	 * guest's own arguments) */
+	ck_assert(t->in_syscall_hook);
+	st = wait_stop();
+	ck_assert_int_eq(WSTOPSIG(st), SIGTRAP | 0x80);
+	tracer_handle(g, st);
+	ck_assert_uint_eq(t->regs.rdi, (uint64_t)g);	/* not a restart: left alone */
 
 	/* the whole path: stop -> request -> dispatcher -> sys_getpid -> reply */
 	st = wait_stop();
@@ -214,15 +224,30 @@ START_TEST(replies)
 	ck_assert_int_eq(t->req.nr, SYS_getpid);
 	ck_assert_int_eq(seen.entries, 1);	/* only tracer_handle calls the entry hook */
 	ck_assert_int_eq(seen.entry_nr, SYS_getpid);
-	ck_assert_int_eq(seen.exits, 3);
+	ck_assert_int_eq(seen.exits, 4);
 	ck_assert_int_eq(seen.last_exit, 1);
 	trap_observer = NULL;
+
+	/* a native call with a rewritten argument ends in -ERESTARTNOHAND (as if a
+	 * signal interrupted it): the guest's own argument goes back into its register
+	 * so the restarted call is trapped and translated afresh */
+	to_request(SYS_kill);
+	sysreq_set_arg(&t->req, 0, (uint64_t)g);
+	trap_reply(t, SYSRET_NATIVE);
+	st = wait_stop();
+	ck_assert_int_eq(WSTOPSIG(st), SIGTRAP | 0x80);
+	ck_assert_int_eq(ptrace(PTRACE_POKEUSER, g, offsetof(struct user_regs_struct, rax), -514L), 0);
+	ck_assert_int_eq(ptrace(PTRACE_GETREGS, g, 0, &t->regs), 0);
+	ck_assert_uint_eq(t->regs.rdi, (uint64_t)g);
+	tracer_handle(g, st);
+	ck_assert_uint_eq(t->regs.rdi, 999999998);
 
 	ck_assert_int_eq(read(report[0], got, sizeof got), sizeof got);
 	ck_assert_int_eq(got[0], 77);
 	ck_assert_int_eq(got[1], getpgid(0) + 1000);
 	ck_assert_int_eq(got[2], 0);
 	ck_assert_int_eq(got[3], 1);
+	ck_assert_int_eq(got[4], -514);	/* no signal pending: the guest sees it */
 }
 END_TEST
 
