@@ -99,9 +99,9 @@ bench: deps
 	PERSONA=$(BUILD)/persona BENCH=$(BUILD)/bench sh tests/bench/run.sh
 
 install: $(BUILD)/persona
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/persona $(DESTDIR)$(PREFIX)/share/doc/persona
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/persona/core $(DESTDIR)$(PREFIX)/share/doc/persona
 	install -m 755 $(BUILD)/persona $(DESTDIR)$(PREFIX)/bin/persona
-	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/persona/
+	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/persona/core/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/persona/
 
 clean:
