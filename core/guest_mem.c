@@ -27,6 +27,7 @@ int copy_to_guest(pid_t tid, uint64_t addr, const void *src, size_t len)
 long guest_read_str(pid_t tid, char *dst, uint64_t addr, size_t max)
 {
 	size_t done = 0;
+	if (max == 0) return -ENAMETOOLONG;
 	/* read page by page: a string may end just before an unmapped page */
 	while (done < max) {
 		size_t chunk = PAGE - ((addr + done) & (PAGE - 1));

@@ -27,8 +27,13 @@ static unsigned long find_vdso_gadget(pid_t tid)
 	for (unsigned long a = lo; a && a < hi && !found; a += 4096) {
 		unsigned char page[4096];
 		if (copy_from_guest(tid, page, a, sizeof page)) break;
-		for (unsigned i = 0; i + 1 < sizeof page; i++)
-			if (page[i] == 0x0f && page[i + 1] == 0x05) { found = a + i; break; }
+		/* `mov $nr, %eax; syscall` (b8 imm32 0f 05), the vDSO's fallback
+		 * sequence: a real instruction boundary, not two bytes inside another */
+		for (unsigned i = 0; i + 7 <= sizeof page; i++)
+			if (page[i] == 0xb8 && page[i + 5] == 0x0f && page[i + 6] == 0x05) {
+				found = a + i + 5;
+				break;
+			}
 	}
 	return found;
 }
@@ -61,7 +66,7 @@ static int leave_seccomp_stop(struct task *t)
 
 /* Single-steps over the gadget until the step trap. Seccomp stops for the injected
  * call itself are passed; other signals are held for later. */
-static int step_syscall(struct task *t, int *held_sig)
+static int step_syscall(struct task *t, sigset_t *held)
 {
 	for (;;) {
 		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return -errno;
@@ -70,14 +75,16 @@ static int step_syscall(struct task *t, int *held_sig)
 		int sig = WSTOPSIG(st), ev = st >> 16;
 		if (ev) continue;	/* e.g. the seccomp stop of the injected call */
 		if (sig == SIGTRAP) return 0;
-		*held_sig = sig;	/* delivered after the injection */
+		sigaddset(held, sig);	/* delivered after the injection */
 	}
 }
 
 long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 {
 	struct user_regs_struct saved, r;
-	int held = 0, err;
+	sigset_t held;
+	int err;
+	sigemptyset(&held);
 	if ((err = trap_regs_fetch(t))) return err;
 	if (t->stop == STOP_SECCOMP && (err = leave_seccomp_stop(t))) return err;
 	unsigned long gadget = t->stop == STOP_SYSCALL_EXIT ? t->regs.rip - 2 : t->leader->gadget;
@@ -95,7 +102,8 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0) return -errno;
 	t->regs_dirty = false;
 	DBG(DBG_INJECT, "[%d] injected syscall %ld at %#lx = %ld", task_vtid(t), nr, gadget, ret);
-	if (held)	/* kernel-generated siginfo cannot be re-queued exactly; the signal can */
-		syscall(SYS_tgkill, task_tgid(t), t->tid, held);
+	/* kernel-generated siginfo cannot be re-queued exactly; the signals can */
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&held, sig)) syscall(SYS_tgkill, task_tgid(t), t->tid, sig);
 	return ret;
 }

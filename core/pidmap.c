@@ -93,8 +93,11 @@ pid_t pidmap_to_host(pid_t virt)
 pid_t pidmap_to_virt_recent(pid_t host)
 {
 	pid_t v = pidmap_to_virt(host);
-	for (unsigned i = 0; !v && i < RECENT; i++)
-		if (recent[i].host == host) v = recent[i].virt;
+	/* newest first: a host pid may have been reused within the window */
+	for (unsigned i = 1; !v && i <= RECENT && i <= recent_next; i++) {
+		unsigned k = (recent_next - i) % RECENT;
+		if (recent[k].host == host) v = recent[k].virt;
+	}
 	return v;
 }
 

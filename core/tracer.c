@@ -16,14 +16,19 @@ static void on_seccomp_stop(struct task *t)
 {
 	t->stop = STOP_SECCOMP;
 	t->state = TASK_TRAPPED;
-	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
 	if (t->reissue) {
-		/* the syscall re-issued after an injection: run natively, once */
+		/* the syscall re-issued after an injection: its request (rewritten
+		 * arguments, exit hook) was answered already; run it natively, once */
+		struct sysreq *r = &t->req;
 		t->reissue = false;
+		if (trap_regs_fetch(t)) return;
+		t->in_syscall_hook = r->on_exit || r->args_dirty ||
+				     (trap_observer && trap_observer->want_exit);
 		t->stop = STOP_NONE;
 		trap_resume(t, 0);
 		return;
 	}
+	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
 	if (trap_observer) trap_observer->syscall_entry(t);
 	const struct syscall_desc *d = syscall_desc(t->req.nr);
 	if (!d || !d->handler) {	/* e.g. a guest's own filter returned TRACE */

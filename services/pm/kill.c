@@ -3,6 +3,7 @@
  * checks, queueing and delivery are the host's. A pid outside the namespace cannot be
  * named (ESRCH): guests cannot signal the supervisor or anything else outside. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -36,6 +37,7 @@ long sys_kill(struct sysreq *r, pid_t pid, int sig)
 		return k.sent ? 0 : k.err ? -k.err : -ESRCH;
 	}
 	if (pid == 0) return SYSRET_NATIVE;
+	if (pid == INT_MIN) return -ESRCH;	/* as kill_something_info() */
 	if (pid < 0) {	/* a process group: any live number of the namespace */
 		struct pidnum *g = pidmap_by_virt(-pid);
 		if (!g) return -ESRCH;

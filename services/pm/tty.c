@@ -2,6 +2,7 @@
  * TIOCGSID), in file ownership (F_SETOWN...) and in socket peer credentials. Only
  * these requests are trapped (the filter compares the request argument). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -81,6 +82,7 @@ long sys_fcntl(struct sysreq *r, int fd, int cmd, unsigned long arg)
 	case F_SETOWN: {
 		int id = (int)arg;
 		if (id == 0) return SYSRET_NATIVE;
+		if (id == INT_MIN) return -EINVAL;	/* as f_setown() */
 		struct pidnum *p = pidmap_by_virt(id < 0 ? -id : id);
 		if (!p) return -ESRCH;
 		sysreq_set_arg(r, 2, (uint64_t)(long)(id < 0 ? -p->host : p->host));
