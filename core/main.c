@@ -25,6 +25,7 @@
 #include "core/syscall_table.h"
 #include "core/tracer.h"
 #include "core/compat.h"
+#include "services/trace/tracediff.h"
 
 #define PERSONA_VERSION "0.1.0"
 
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: persona run [options] -- PROGRAM [ARGS...]\n"
+		"       persona diff [--ignore=SET] [--class=%CLASS] TRACE_A TRACE_B\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
 		"\n"
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) { usage(stderr); return 2; }
 	if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff")) return tracediff_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compat")) {
 		if (syscall_table_init()) return 1;
 		return compat_print(stdout);
