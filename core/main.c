@@ -35,7 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: persona run [options] -- PROGRAM [ARGS...]\n"
-		"       persona diff [--ignore=SET] [--class=%CLASS] TRACE_A TRACE_B\n"
+		"       persona diff [--ignore=SET] [--class=%%CLASS] TRACE_A TRACE_B\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
 		"\n"
