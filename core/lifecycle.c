@@ -1,6 +1,8 @@
 /* core/lifecycle.c - see lifecycle.h */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -11,6 +13,7 @@
 #include "core/pidmap.h"
 #include "core/trap.h"
 #include "core/log.h"
+#include "services/pm/pm.h"
 
 #define MAX_EARLY 256
 static pid_t early_stops[MAX_EARLY];	/* new children that stopped before their event */
@@ -19,6 +22,18 @@ static bool init_exited;
 static int init_status;
 
 static int pidfd_of(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/* Whether host task `tid` lives in a pid namespace other than the supervisor's (a
+ * guest ran unshare(CLONE_NEWPID), clone(CLONE_NEWPID) or setns). */
+static bool in_other_pidns(pid_t tid)
+{
+	char path[64], mine[64], theirs[64];
+	ssize_t a = readlink("/proc/self/ns/pid", mine, sizeof mine - 1);
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", tid);
+	ssize_t b = readlink(path, theirs, sizeof theirs - 1);
+	if (a < 0 || b < 0) return false;
+	return a != b || memcmp(mine, theirs, a);
+}
 
 struct task *lifecycle_start(pid_t host_pid)
 {
@@ -79,6 +94,7 @@ void lifecycle_clone_event(struct task *parent, int event)
 		return;
 	}
 	if (!thread) t->pidfd = pidfd_of(tid);
+	t->nested_pidns = parent->nested_pidns || (pm_nested_pidns_possible && in_other_pidns(tid));
 	if (flags & CLONE_PARENT_SETTID) {
 		int vtid = task_vtid(t);
 		copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid);

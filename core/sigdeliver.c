@@ -19,7 +19,7 @@ int sigdeliver_prepare(struct task *t, int sig)
 {
 	siginfo_t si;
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return sig;
-	if (siginfo_has_pid(&si)) {
+	if (siginfo_has_pid(&si) && !t->nested_pidns) {	/* nested: the kernel's view */
 		pid_t v = pidmap_to_virt_recent(si.si_pid);
 		DBG(DBG_SIGNAL, "[%d] signal %d from host %d -> %d", task_vtid(t), sig, si.si_pid, v);
 		if (v != si.si_pid) {

@@ -29,8 +29,13 @@
 #define E(nm, cl, rt, h, ...)	ROW_(nm, cl, ST_EMULATED, rt, h, NULL, ##__VA_ARGS__)
 /* trapped only when the condition holds */
 #define EW(nm, cl, rt, h, w, ...) ROW_(nm, cl, ST_EMULATED, rt, h, w, ##__VA_ARGS__)
+/* emulated, and the handler runs for tasks of nested pid namespaces too (the others
+ * only translate ids into Persona's namespace, which a nested one has replaced) */
+#define EN(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_EMULATED, .cls = (cl), .ret = (rt), \
+	.handler = (void *)(h), .every_ns = true, .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
 /* trapped and refused by policy */
-#define R(nm, cl, rt, h, ...)	ROW_(nm, cl, ST_REFUSED, rt, h, NULL, ##__VA_ARGS__)
+#define R(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_REFUSED, .cls = (cl), .ret = (rt), \
+	.handler = (void *)(h), .every_ns = true, .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
 
 #define F CL_FILE
 #define P CL_PROCESS
@@ -202,10 +207,10 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(getppid, PU, A_PID, sys_getppid),
 	E(gettid, PU, A_PID, sys_gettid),
 	E(set_tid_address, P, A_PID, sys_set_tid_address, A_PTR),
-	E(fork, P, A_PID, sys_fork),
-	E(vfork, P, A_PID, sys_vfork),
-	E(clone, P, A_PID, sys_clone, A_CLONE_FLAGS, A_PTR, A_PTR, A_PTR, A_PTR),
-	E(clone3, P, A_PID, sys_clone3, A_CLONE_ARGS, A_SIZE),
+	EN(fork, P, A_PID, sys_fork),
+	EN(vfork, P, A_PID, sys_vfork),
+	EN(clone, P, A_PID, sys_clone, A_CLONE_FLAGS, A_PTR, A_PTR, A_PTR, A_PTR),
+	EN(clone3, P, A_PID, sys_clone3, A_CLONE_ARGS, A_SIZE),
 	E(execve, F | P, A_INT, sys_execve, A_PATH, A_ARGV, A_ENVP),
 	E(execveat, D | F | P, A_INT, sys_execveat, A_DIRFD, A_PATH, A_ARGV, A_ENVP, A_ATFLAGS),
 	N(exit, P, A_INT, A_INT),
@@ -247,7 +252,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	EW(pidfd_send_signal, D | S, A_INT, sys_pidfd_send_signal, &ptr2_given, A_FD, A_SIG, A_SIGINFO, A_UINT),
 	N(pidfd_getfd, D, A_FD, A_FD, A_FD, A_UINT),
 	R(ptrace, 0, A_LONG, sys_ptrace, A_LONG, A_PID, A_PTR, A_PTR),
-	E(seccomp, 0, A_INT, sys_seccomp, A_SECCOMP_OP, A_HEX, A_PTR),
+	EN(seccomp, 0, A_INT, sys_seccomp, A_SECCOMP_OP, A_HEX, A_PTR),
 	EW(prctl, 0, A_INT, sys_prctl, &prctl_tracked, A_PRCTL_OPT, A_ULONG, A_ULONG, A_ULONG, A_ULONG),
 	N(arch_prctl, P, A_INT, A_ARCH_PRCTL, A_PTR),
 	N(rseq, 0, A_INT, A_PTR, A_UINT, A_HEX, A_HEX),
@@ -256,8 +261,8 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(sysinfo, 0, A_INT, O(A_SYSINFO)),
 	N(getrandom, 0, A_SSIZE, O(A_BUF), A_SIZE, A_HEX),
 	N(personality, P, A_HEX, A_HEX),
-	N(unshare, P, A_INT, A_CLONE_FLAGS),
-	N(setns, D, A_INT, A_FD, A_CLONE_FLAGS),
+	EN(unshare, P, A_INT, sys_unshare, A_CLONE_FLAGS),
+	EN(setns, D, A_INT, sys_setns, A_FD, A_CLONE_FLAGS),
 	N(sethostname, 0, A_INT, A_STR, A_INT),
 
 	/* credentials */

@@ -101,6 +101,7 @@ struct syscall_desc {
 	void *handler;			/* natural C prototype, see dispatch.h; NULL = native */
 	const struct trap_cond *when;	/* NULL = trap always (if handler) */
 	const char *note;		/* for docs/compat.md */
+	bool every_ns;			/* handler runs for tasks in nested pid namespaces too */
 };
 
 /* Builds the table: names from libseccomp, rows from syscall_table.c. Returns 0 or -errno. */

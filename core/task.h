@@ -45,6 +45,8 @@ struct task {
 	enum task_state state;
 	int exit_status;		/* wait(2) status once exited */
 	bool subreaper;			/* prctl(PR_SET_CHILD_SUBREAPER) */
+	bool nested_pidns;		/* in a pid namespace the guest created: ids are the
+					 * kernel's own there, so id syscalls run natively */
 	bool exit_seen;			/* PTRACE_EVENT_EXIT seen */
 	int pidfd;			/* leaders: pidfd, to notice reaping we did not see */
 

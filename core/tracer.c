@@ -31,7 +31,9 @@ static void on_seccomp_stop(struct task *t)
 	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
 	if (trap_observer) trap_observer->syscall_entry(t);
 	const struct syscall_desc *d = syscall_desc(t->req.nr);
-	if (!d || !d->handler) {	/* e.g. a guest's own filter returned TRACE */
+	if (!d || !d->handler || (t->nested_pidns && !d->every_ns)) {
+		/* no handler (a guest's own filter returned TRACE, or tracing), or a
+		 * task of a nested pid namespace, where the kernel's ids are right */
 		trap_reply(t, SYSRET_NATIVE);
 		return;
 	}

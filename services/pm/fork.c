@@ -19,12 +19,29 @@ static long common(struct sysreq *r, unsigned long flags, gaddr_t ptid, gaddr_t 
 {
 	/* CLONE_PARENT from the namespace's init would make a sibling of init */
 	if ((flags & CLONE_PARENT) && r->task->leader == task_init()) return -EINVAL;
+	if (flags & CLONE_NEWPID) pm_nested_pidns_possible = true;
 	r->data[0] = flags;
 	r->data[1] = ctid;
 	r->data[2] = ptid;
-	sysreq_on_exit(r, pm_exit_host_to_virt);
+	if (!r->task->nested_pidns) sysreq_on_exit(r, pm_exit_host_to_virt);
 	return SYSRET_NATIVE;
 }
+
+/* A new pid namespace (for the caller's children) makes Persona check where each
+ * new task lives from then on (lifecycle.c). */
+long sys_unshare(struct sysreq *r, unsigned long flags)
+{
+	if (flags & CLONE_NEWPID) pm_nested_pidns_possible = true;
+	return SYSRET_NATIVE;
+}
+
+long sys_setns(struct sysreq *r, int fd, int nstype)
+{
+	pm_nested_pidns_possible = true;
+	return SYSRET_NATIVE;
+}
+
+bool pm_nested_pidns_possible;
 
 long sys_fork(struct sysreq *r) { return common(r, SIGCHLD, 0, 0); }
 long sys_vfork(struct sysreq *r) { return common(r, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0); }

@@ -8,6 +8,7 @@
  * Thread: tracer thread (handlers run in the dispatcher). */
 #ifndef PERSONA_PM_H
 #define PERSONA_PM_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "core/sysreq.h"
@@ -29,6 +30,10 @@ long sys_fork(struct sysreq *r);
 long sys_vfork(struct sysreq *r);
 long sys_clone(struct sysreq *r, unsigned long flags, gaddr_t stack, gaddr_t ptid, gaddr_t ctid, unsigned long tls);
 long sys_clone3(struct sysreq *r, gaddr_t args, unsigned long size);
+long sys_unshare(struct sysreq *r, unsigned long flags);
+long sys_setns(struct sysreq *r, int fd, int nstype);
+/* Set once a guest may have created or entered another pid namespace */
+extern bool pm_nested_pidns_possible;
 /* wait.c */
 long sys_wait4(struct sysreq *r, pid_t pid, gaddr_t status, int options, gaddr_t rusage);
 long sys_waitid(struct sysreq *r, int idtype, int id, gaddr_t infop, int options, gaddr_t rusage);

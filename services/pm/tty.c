@@ -29,7 +29,7 @@ long sys_ioctl(struct sysreq *r, int fd, unsigned cmd, gaddr_t arg)
 		if (copy_from_guest(r->task->tid, &id, arg, sizeof id)) return -EFAULT;
 		if (id < 0) return -EINVAL;
 		struct pidnum *g = pidmap_by_virt(id);
-		if (!g) return -EPERM;	/* no such group in the caller's session */
+		if (!g) return -ESRCH;	/* tiocspgrp(): no such process group */
 		gaddr_t copy = sysreq_push(r, &g->host, sizeof g->host);
 		if (!copy) return -EFAULT;
 		sysreq_set_arg(r, 2, copy);

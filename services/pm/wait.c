@@ -19,9 +19,17 @@ static void reaped(pid_t hpid)
 
 static long wait4_exit(struct sysreq *r, long ret)
 {
+	int st;
 	if (ret <= 0) return ret;
 	pid_t v = pidmap_to_virt_recent((pid_t)ret);
-	reaped((pid_t)ret);
+	/* a stop or continue report reaps nothing; without a status pointer only a
+	 * zombie can have been reported with default options */
+	bool gone = true;
+	if (r->args[1] && !copy_from_guest(r->task->tid, &st, r->args[1], sizeof st))
+		gone = WIFEXITED(st) || WIFSIGNALED(st);
+	else if (r->args[2] & (WUNTRACED | WCONTINUED))
+		gone = false;
+	if (gone) reaped((pid_t)ret);
 	return v;
 }
 

@@ -37,8 +37,10 @@ START_TEST(test_sh_job_control)
 {
 	assert_same_as_native(ARGV("sh", "-c",
 		"sleep 5 & p=$!; kill -STOP $p; kill -CONT $p; kill $p; wait $p; echo $?"), NULL);
+	/* dash prints "Killed" only if its own poll has not reaped the job before `wait`:
+	 * a race natively too, so its stderr is left out */
 	assert_same_as_native(ARGV("sh", "-c",
-		"sleep 5 & p=$!; kill -STOP $p; kill -KILL $p; wait $p; echo $?"), NULL);
+		"(sleep 5 & p=$!; kill -STOP $p; kill -KILL $p; wait $p; echo $?) 2>/dev/null"), NULL);
 	assert_same_as_native(ARGV("sh", "-c",
 		"(exit 3) & p=$!; wait $p; echo $?; kill -0 $p 2>/dev/null || echo gone"), NULL);
 }
