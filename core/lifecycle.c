@@ -13,6 +13,7 @@
 #include "core/pidmap.h"
 #include "core/trap.h"
 #include "core/log.h"
+#include "core/spawn.h"
 #include "services/pm/pm.h"
 
 #define MAX_EARLY 256
@@ -62,6 +63,13 @@ void lifecycle_orphan_stop(pid_t tid)
 	else log_err("too many early stops; task %d may hang", tid);
 }
 
+static int kill_one(struct task *t, void *arg)
+{
+	if (t->leader != task_init() && t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
+		kill(t->tid, SIGKILL);
+	return 0;
+}
+
 /* The new task's first stop: fix the tid the kernel stored for CLONE_CHILD_SETTID
  * (a host tid) to the virtual one, then let it run. */
 void lifecycle_first_stop(struct task *t)
@@ -71,6 +79,9 @@ void lifecycle_first_stop(struct task *t)
 		copy_to_guest(t->tid, t->ctid_fixup, &vtid, sizeof vtid);
 		t->ctid_fixup = 0;
 	}
+	/* PTRACE_O_TRACEEXIT is for init alone; its children inherited it */
+	if (t->leader != task_init())
+		ptrace(PTRACE_SETOPTIONS, t->tid, 0, SPAWN_PTRACE_OPTIONS);
 	t->stop = STOP_EVENT;
 	t->state = TASK_RUNNING;
 	trap_resume(t, 0);
@@ -120,11 +131,6 @@ struct task *lifecycle_exec_event(struct task *t)
 	return t;
 }
 
-static int kill_one(struct task *t, void *arg)
-{
-	if (t->state != TASK_ZOMBIE && t->state != TASK_DEAD) kill(t->tid, SIGKILL);
-	return 0;
-}
 
 static void process_exited(struct task *l)
 {
@@ -143,6 +149,12 @@ static void process_exited(struct task *l)
 		return;
 	}
 	lifecycle_zombie_gc();
+}
+
+void lifecycle_exit_event(struct task *t)
+{
+	if (t->leader == task_init() && t->leader->live_threads == 1)
+		task_for_each(kill_one, NULL);
 }
 
 void lifecycle_death(pid_t tid, int status)

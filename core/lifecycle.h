@@ -20,6 +20,10 @@ void lifecycle_orphan_stop(pid_t tid);
 void lifecycle_first_stop(struct task *t);
 /* PTRACE_EVENT_EXEC; returns the task that now runs the new image */
 struct task *lifecycle_exec_event(struct task *t);
+/* PTRACE_EVENT_EXIT (only init is traced with it): when init's last thread exits,
+ * the rest of the namespace is killed before init's exit completes, as Linux's
+ * zap_pid_ns_processes() does. */
+void lifecycle_exit_event(struct task *t);
 /* Host reported thread `tid` gone with wait status `status`. */
 void lifecycle_death(pid_t tid, int status);
 /* Releases zombies that the host already reaped without our seeing it (a parent

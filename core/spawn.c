@@ -94,7 +94,7 @@ pid_t spawn_guest(const char *path, char *const argv[], const struct sock_fprog 
 		child(path, argv, prog, me, go[0], errp[1]);
 	}
 	close(go[0]); close(errp[1]);
-	if (pid < 0 || ptrace(PTRACE_SEIZE, pid, 0, SPAWN_PTRACE_OPTIONS) < 0) {
+	if (pid < 0 || ptrace(PTRACE_SEIZE, pid, 0, SPAWN_PTRACE_OPTIONS | PTRACE_O_TRACEEXIT) < 0) {
 		int err = -errno;
 		if (pid > 0) { kill(pid, SIGKILL); waitpid(pid, NULL, 0); }
 		close(go[1]); close(errp[0]);

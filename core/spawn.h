@@ -22,7 +22,8 @@ int spawn_resolve(const char *file, char *out, size_t outlen);
 pid_t spawn_guest(const char *path, char *const argv[], const struct sock_fprog *prog,
 		  int *err_fd);
 
-/* The ptrace options every guest task is traced with */
+/* The ptrace options every guest task is traced with (init also has
+ * PTRACE_O_TRACEEXIT, see lifecycle_exit_event) */
 #define SPAWN_PTRACE_OPTIONS (PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | \
 	PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
 	PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)

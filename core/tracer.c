@@ -78,6 +78,10 @@ static void on_ptrace_event(struct task *t, int event, int sig)
 	case PTRACE_EVENT_STOP:
 		on_event_stop(t, sig);
 		break;
+	case PTRACE_EVENT_EXIT:
+		lifecycle_exit_event(t);
+		trap_resume(t, 0);
+		break;
 	default:
 		trap_resume(t, 0);
 	}
