@@ -1,0 +1,163 @@
+#!/bin/sh
+# tests/bench/run.sh - run the microbenchmarks natively, under Persona and under strace,
+# in one go, and print ns/op with the ratios and the performance targets.
+#
+#   PERSONA=build/persona BENCH=build/bench sh tests/bench/run.sh     (what `make bench` runs)
+#
+# Environment:
+#   PERSONA      the persona binary                        (default build/persona)
+#   BENCH        directory of the benchmark binaries       (default build/bench)
+#   RESULTS      where the report is also written          (default build/bench-results.txt;
+#                the per-round figures go to RESULTS with -raw before .txt)
+#   BENCH_SCALE  multiply every iteration count by this    (default 1; e.g. 0.2 for a quick run)
+#   BENCH_ROUNDS rounds per benchmark                      (default 3)
+#   BENCH_REPS   timed repetitions per binary run          (default 3)
+#   STRACE       strace command; empty to skip strace      (default "strace -f -o /dev/null")
+#
+# Each benchmark binary prints one line "NAME NS_PER_OP": the median of BENCH_REPS timed
+# repetitions after a warm-up. A round runs it natively, then under Persona, then under
+# strace; the table shows, per mode, the median over BENCH_ROUNDS rounds. Interleaving
+# the modes spreads bursts of noise from other load on the machine over all of them,
+# instead of skewing whichever mode happened to run during the burst.
+#
+# The target checks are informational: the script exits 0 unless a benchmark run itself
+# fails (or a binary is missing).
+set -u
+
+PERSONA=${PERSONA:-build/persona}
+set -u
+
+PERSONA=${PERSONA:-build/persona}
+BENCH=${BENCH:-build/bench}
+RESULTS=${RESULTS:-build/bench-results.txt}
+RAW=${RESULTS%.txt}-raw.txt
+BENCH_SCALE=${BENCH_SCALE:-1}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_REPS=${BENCH_REPS:-3}
+STRACE=${STRACE-strace -f -o /dev/null}
+
+# name, iterations (native and Persona), iterations under strace, what one op is.
+# Sized for a whole run of about a minute on a 2-vCPU VM where a null syscall costs
+# ~1 us and fork+wait ~0.7 ms; strace is 10-50x slower on syscall-heavy loops, so it
+# gets fewer iterations (ns/op does not depend on the count).
+BENCHMARKS='
+getpid          6000  2500  syscall(SYS_getpid): trapped, emulated by Persona
+getuid         40000  3000  syscall(SYS_getuid): untrapped (seccomp filter ALLOW)
+open_close      6000  1500  open("/etc/passwd")+close: openat trapped, close native
+fork_wait        300   200  fork+waitpid, child _exit(0)
+fork_exec_wait   200   120  fork+execve("/bin/true")+waitpid
+pipe_pingpong   6000  1000  1-byte round trip over two pipes between two processes
+thread_create   1000   250  pthread_create+pthread_join of an empty thread
+'
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+[ -x "$PERSONA" ] || die "no persona binary at $PERSONA (make build/persona)"
+if [ -n "$STRACE" ] && ! command -v "${STRACE%% *}" >/dev/null 2>&1; then
+	echo "run.sh: ${STRACE%% *} not found: strace columns skipped" >&2
+	STRACE=
+fi
+TIMEOUT=
+command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout 600"
+
+mkdir -p "$(dirname "$RESULTS")" || die "cannot create $(dirname "$RESULTS")"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/persona-bench.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+: >"$TMP/report"
+: >"$TMP/raw"
+: >"$TMP/values"
+
+# out TEXT: print a report line and keep it for $RESULTS
+out() { printf '%s\n' "$*" | tee -a "$TMP/report"; }
+
+scale() { awk -v n="$1" -v s="$BENCH_SCALE" 'BEGIN { n = int(n * s); print (n < 1 ? 1 : n) }'; }
+
+# median of the numbers given as arguments
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure MODE NAME ITERS: prints ns/op, or fails after showing the run's output
+measure() {
+	mode=$1 name=$2 iters=$3
+	# shellcheck disable=SC2086
+	case $mode in
+	native)  set -- ;;
+	persona) set -- "$PERSONA" run -- ;;
+	strace)  set -- $STRACE ;;	# a command line: split on purpose
+	esac
+	$TIMEOUT "$@" "$BENCH/$name" "$iters" "$BENCH_REPS" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "run.sh: $name failed $mode (exit $rc):" >&2
+		sed 's/^/  /' "$TMP/err" "$TMP/out" >&2
+		return 1
+	fi
+	v=$(awk -v n="$name" '$1 == n && NF == 2 && $2 ~ /^[0-9.]+$/ { v = $2 } END { print v }' "$TMP/out")
+	[ -n "$v" ] || { echo "run.sh: $name $mode: no '$name NS' line in output" >&2; return 1; }
+	printf '%-8s %s' "$mode" "$(grep '^# ' "$TMP/err" | tail -n 1)" >>"$TMP/raw"
+	echo >>"$TMP/raw"
+	echo "$v"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+# check LABEL VALUE LIMIT: PASS when VALUE <= LIMIT
+check() {
+	verdict=$(awk -v v="$2" -v l="$3" 'BEGIN { if (v == "n/a" || v == "") print "SKIP"; else print (v + 0 <= l + 0 ? "PASS" : "FAIL") }')
+	out "$(printf '%-4s  %-44s %6s <= %s' "$verdict" "$1" "$2" "$3")"
+}
+
+row() { printf '%-15s %10s %11s %11s %7s %11s %8s' "$@"; }
+
+out "Persona microbenchmarks  $(date '+%Y-%m-%d %H:%M:%S %z')"
+out "machine: nproc=$(nproc) kernel=$(uname -r) arch=$(uname -m) cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null) load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+out "persona=$PERSONA strace='${STRACE:-none}' scale=$BENCH_SCALE"
+out "ns/op: median over $BENCH_ROUNDS interleaved rounds (native, persona, strace) of the median of $BENCH_REPS timed repetitions"
+out ""
+out "$(row benchmark iters/str native persona p/nat strace p/strace)"
+out "$(row --------------- ---------- ----------- ----------- ------- ----------- --------)"
+
+failed=0
+echo "$BENCHMARKS" | {
+while read -r name iters siters desc; do
+	[ -n "$name" ] || continue
+	iters=$(scale "$iters")
+	siters=$(scale "$siters")
+	[ -x "$BENCH/$name" ] || { echo "run.sh: missing $BENCH/$name" >&2; exit 1; }
+	echo "== $name: $desc" >>"$TMP/raw"
+	nats='' pers='' strs=''
+	r=0
+	while [ "$r" -lt "$BENCH_ROUNDS" ]; do
+		r=$((r + 1))
+		v=$(measure native "$name" "$iters") || exit 1; nats="$nats $v"
+		v=$(measure persona "$name" "$iters") || exit 1; pers="$pers $v"
+		if [ -n "$STRACE" ]; then v=$(measure strace "$name" "$siters") || exit 1; strs="$strs $v"; fi
+	done
+	# shellcheck disable=SC2086
+	nat=$(median $nats) per=$(median $pers) str=
+	# shellcheck disable=SC2086
+	[ -z "$strs" ] || str=$(median $strs)
+	echo "$name $nat $per ${str:-n/a}" >>"$TMP/values"
+	echo "   rounds: native$nats | persona$pers | strace${strs:- n/a}" >>"$TMP/raw"
+	out "$(row "$name" "$iters/$siters" "$nat" "$per" "$(ratio "$per" "$nat")" "${str:-n/a}" "$(ratio "$per" "$str")")"
+done
+} || failed=1
+
+get() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/values"; }
+
+out ""
+out "Targets (informational):"
+check "untrapped syscall (getuid) persona/native" "$(ratio "$(get getuid 3)" "$(get getuid 2)")" 1.4
+check "trapped emulated getpid persona/strace" "$(ratio "$(get getpid 3)" "$(get getpid 4)")" 0.6
+check "fork+exec+wait persona/native" "$(ratio "$(get fork_exec_wait 3)" "$(get fork_exec_wait 2)")" 2.0
+
+cp "$TMP/report" "$RESULTS" && cp "$TMP/raw" "$RAW" && echo "(written to $RESULTS; per-round figures in $RAW)"
+if [ "$failed" -ne 0 ]; then
+	echo "run.sh: a benchmark run failed" >&2
+	exit 1
+fi
+exit 0
