@@ -26,6 +26,8 @@
 #include "core/tracer.h"
 #include "core/compat.h"
 #include "services/trace/tracediff.h"
+#include "services/trace/trace.h"
+#include "services/trace/trace_opts.h"
 
 #define PERSONA_VERSION "0.1.0"
 
@@ -35,6 +37,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: persona run [options] -- PROGRAM [ARGS...]\n"
+		"       persona trace [strace options] -- PROGRAM [ARGS...]\n"
 		"       persona diff [--ignore=SET] [--class=%%CLASS] TRACE_A TRACE_B\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
@@ -89,27 +92,11 @@ static int setup(enum filter_mode mode, struct sock_fprog *prog)
 	return err;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Runs gargv as the namespace's init under `mode`. Returns 0 with init's wait status
+ * in *wstatus, or persona's own exit code when the guest could not run. */
+static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
 {
-	enum filter_mode mode = FILTER_DEFAULT;
-	static const struct option opts[] = {
-		{ "strict", no_argument, NULL, 's' },
-		{ "debug", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': mode = FILTER_STRICT; break;
-		case 'd': if (log_parse_debug(optarg)) return 2; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind >= argc) { usage(stderr); return 2; }
-	char **gargv = argv + optind, path[4096];
+	char path[4096];
 	int err = spawn_resolve(gargv[0], path, sizeof path);
 	if (err) {
 		log_err("cannot run '%s': %s", gargv[0], strerror(-err));
@@ -134,13 +121,52 @@ static int cmd_run(int argc, char **argv)
 		log_err("cannot run '%s': %s", gargv[0], strerror(-exec_err));
 		return exec_err == -ENOENT ? 127 : 126;
 	}
-	return exit_like(status);
+	*wstatus = status;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	enum filter_mode mode = FILTER_DEFAULT;
+	static const struct option opts[] = {
+		{ "strict", no_argument, NULL, 's' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': mode = FILTER_STRICT; break;
+		case 'd': if (log_parse_debug(optarg)) return 2; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) { usage(stderr); return 2; }
+	int status, rc = run_guest(argv + optind, mode, &status);
+	return rc ? rc : exit_like(status);
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	static struct trace_config cfg;
+	if (trace_opts_parse(argc, argv, &cfg)) return 2;
+	if (syscall_table_init()) return 125;
+	int rc = trace_begin(&cfg);
+	if (rc) return rc;
+	int status;
+	rc = run_guest(argv + cfg.argi, FILTER_TRAP_ALL, &status);
+	trace_end();
+	return rc ? rc : exit_like(status);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) { usage(stderr); return 2; }
 	if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace")) return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff")) return tracediff_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compat")) {
 		if (syscall_table_init()) return 1;
