@@ -57,6 +57,9 @@ enum arg_type {
 	A_UTIMES,				/* struct timespec[2] with UTIME_NOW/OMIT */
 	A_STATFS, A_ITIMERSPEC,			/* structures */
 	A_TIMESPEC_REM,				/* remaining time, shown only after EINTR */
+	A_SIGFRAME,				/* not a register: the signal frame
+						 * rt_sigreturn restores, found from the
+						 * stack pointer */
 	A_TYPE_COUNT,
 	A_OUT = 0x80,	/* flag: the call writes this argument (decoded at exit) */
 };
