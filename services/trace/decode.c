@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include "core/guest_mem.h"
 #include "services/trace/decode_internal.h"
@@ -32,11 +33,16 @@ static void add_proc_link(struct dctx *c, const char *fmt, int n)
 {
 	char link[64], path[PATH_MAX];
 	snprintf(link, sizeof link, fmt, (int)c->tid, n);
+	static const char deleted[] = " (deleted)";
 	ssize_t len = readlink(link, path, sizeof path);
 	if (len <= 0) return;
+	/* strace shows an unlinked file's path as <path>(deleted) */
+	bool gone = (size_t)len > sizeof deleted - 1 &&
+		    !memcmp(path + len - (sizeof deleted - 1), deleted, sizeof deleted - 1);
+	if (gone) len -= sizeof deleted - 1;
 	strbuf_addc(c->sb, '<');
 	tdec_quote(c->sb, (const unsigned char *)path, (size_t)len, 0, true, "<>");
-	strbuf_addc(c->sb, '>');
+	strbuf_adds(c->sb, gone ? ">(deleted)" : ">");
 }
 
 void tdec_fd(struct dctx *c, int fd)
@@ -125,7 +131,20 @@ int trace_decode_entry(struct strbuf *sb, pid_t tid, long nr, const uint64_t arg
 		print_raw_args(&c);
 		return 6;
 	}
-	return print_args(&c, 0);
+	int from = print_args(&c, 0);
+	for (int i = from; i < c.d->nargs; i++)
+		if (A_TYPE(c.d->args[i]) == A_SOCKLEN) tdec_socklen_remember(&c, i);
+	return from;
+}
+
+int trace_decode_restart(struct strbuf *sb, long prev_nr)
+{
+	const struct syscall_desc *d = syscall_desc(prev_nr);
+	strbuf_adds(sb, "restart_syscall(<... resuming interrupted ");
+	if (d && d->name) strbuf_adds(sb, d->name);
+	else strbuf_addf(sb, "syscall_%#lx", (unsigned long)prev_nr);
+	strbuf_adds(sb, " ...>");
+	return 6;
 }
 
 /* The argument whose printer owns argument `from` (a command that decides how its

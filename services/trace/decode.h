@@ -35,8 +35,9 @@
  * memory, which is what the tests do). Unreadable pointers print in hex, as strace
  * prints them. With fd_paths, "<path>" comes from /proc/TID/fd/N and /proc/TID/cwd.
  *
- * Thread: any thread; the functions keep no state between calls (syscall_table_init()
- * must have run). */
+ * Thread: any thread (syscall_table_init() must have run). The functions keep no
+ * state between calls, except one value per thread from entry to exit: the socklen
+ * of accept/getsockname-like calls, which strace shows as "[110 => 16]". */
 #ifndef PERSONA_TRACE_DECODE_H
 #define PERSONA_TRACE_DECODE_H
 #include <signal.h>
@@ -76,6 +77,12 @@ void trace_decode_exit_args(struct strbuf *sb, pid_t tid, long nr, const uint64_
 			    int from, long ret, const struct trace_fmt_opts *o);
 void trace_decode_result(struct strbuf *sb, pid_t tid, long nr, const uint64_t args[6],
 			 long ret, const struct trace_fmt_opts *o);
+
+/* restart_syscall(2) is the kernel resuming an interrupted call; strace names the
+ * call it resumes: "restart_syscall(<... resuming interrupted clock_nanosleep ...>".
+ * Use this instead of trace_decode_entry() for restart_syscall, with the number of
+ * the task's interrupted syscall; pass its return value to the exit half. */
+int trace_decode_restart(struct strbuf *sb, long prev_nr);
 
 /* Appends "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=42, si_uid=0,
  * si_status=0, si_utime=0, si_stime=0} ---" (no newline). */

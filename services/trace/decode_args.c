@@ -1,6 +1,7 @@
 /* services/trace/decode_args.c - one printer per argument type: numbers, handles,
  * strings and flag sets here; structures in decode_structs.c; commands that own
  * their operands (fcntl, ioctl, prctl, futex, clone...) in decode_cmds.c. */
+#include <pthread.h>
 #include <string.h>
 #include "core/guest_mem.h"
 #include "services/trace/decode_internal.h"
@@ -111,9 +112,11 @@ static int p_open_flags(struct dctx *c, int i)
 	return i + 1;
 }
 
+/* numeric, except mknod's (followed by its device), which has a file type */
 static int p_mode(struct dctx *c, int i)
 {
-	tdec_mode(c->sb, (unsigned)ARG(c, i));
+	if (TYPE_AT(c, i + 1) == A_DEV) tdec_stat_mode(c->sb, (unsigned)ARG(c, i));
+	else tdec_mode(c->sb, (unsigned)ARG(c, i));
 	return i + 1;
 }
 
@@ -231,13 +234,49 @@ static int p_intptr(struct dctx *c, int i)
 	return i + 1;
 }
 
-/* socklen_t *: [16] (the value after the call when printed at exit) */
-static int p_socklen(struct dctx *c, int i)
+/* The socklen_t of accept/getsockname/recvfrom is read and written by the call;
+ * strace shows "[110 => 16]" when it changed. Its value at entry is remembered
+ * here per thread until the exit half prints it (the only state the decoder keeps). */
+static struct { pid_t tid; uint64_t addr; unsigned val; } socklen_memo[64];
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tdec_socklen_remember(struct dctx *c, int i)
 {
 	unsigned v;
+	if (!ARG(c, i) || copy_from_guest(c->tid, &v, ARG(c, i), sizeof v)) return;
+	pthread_mutex_lock(&memo_lock);
+	unsigned slot = (unsigned)c->tid % NELEM(socklen_memo);
+	socklen_memo[slot].tid = c->tid;
+	socklen_memo[slot].addr = ARG(c, i);
+	socklen_memo[slot].val = v;
+	pthread_mutex_unlock(&memo_lock);
+}
+
+static bool socklen_recall(struct dctx *c, uint64_t addr, unsigned *v)
+{
+	bool found = false;
+	pthread_mutex_lock(&memo_lock);
+	unsigned slot = (unsigned)c->tid % NELEM(socklen_memo);
+	if (socklen_memo[slot].tid == c->tid && socklen_memo[slot].addr == addr) {
+		*v = socklen_memo[slot].val;
+		socklen_memo[slot].tid = 0;
+		found = true;
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return found;
+}
+
+/* socklen_t *: [16], or [110 => 16] when the call changed it */
+static int p_socklen(struct dctx *c, int i)
+{
+	unsigned v, before;
 	bool out = c->out;
+	bool known = c->exiting && socklen_recall(c, ARG(c, i), &before);
 	c->out = false;	/* strace shows the length even when the call failed */
-	if (tdec_fetch(c, ARG(c, i), &v, sizeof v)) strbuf_addf(c->sb, "[%u]", v);
+	if (tdec_fetch(c, ARG(c, i), &v, sizeof v)) {
+		if (known && before != v) strbuf_addf(c->sb, "[%u => %u]", before, v);
+		else strbuf_addf(c->sb, "[%u]", v);
+	}
 	c->out = out;
 	return i + 1;
 }
@@ -250,17 +289,17 @@ static int p_loff_ptr(struct dctx *c, int i)
 	return i + 1;
 }
 
-/* gid_t list: getgroups(size, list) shows the result's count, setgroups its size */
+/* gid_t list: getgroups shows the result's count, setgroups its size argument */
 static int p_groups(struct dctx *c, int i)
 {
-	uint64_t n = c->out ? (uint64_t)(dc_failed(c) ? 0 : c->ret) : (uint32_t)ARG(c, i - 1);
 	uint64_t addr = ARG(c, i);
-	if (!addr) {
-		strbuf_adds(c->sb, "NULL");
+	if (addr && dc_failed(c)) {
+		tdec_addr(c->sb, addr);
 		return i + 1;
 	}
-	if (c->out && (dc_failed(c) || !(uint32_t)ARG(c, i - 1))) {
-		tdec_addr(c->sb, addr);
+	uint64_t n = c->out ? (uint64_t)c->ret : (uint32_t)ARG(c, i - 1);
+	if (!addr) {
+		strbuf_adds(c->sb, "NULL");
 		return i + 1;
 	}
 	strbuf_addc(c->sb, '[');
@@ -321,6 +360,7 @@ static const struct tinfo types[A_TYPE_COUNT] = {
 	[A_RUSAGE] = { .fn = tp_rusage }, [A_SYSINFO] = { .fn = tp_sysinfo },
 	[A_TMS] = { .fn = tp_tms }, [A_SCHED_PARAM] = { .fn = tp_sched_param },
 	[A_CPUSET] = { .fn = tp_cpuset }, [A_DIRENTS] = { .fn = tp_dirents },
+	[A_SIGFRAME] = { .fn = tp_sigframe },
 	/* commands owning their operands (decode_cmds.c) */
 	[A_CLONE_FLAGS] = { .fn = tc_clone, .owner = true },
 	[A_CLONE_ARGS] = { .fn = tc_clone3, .owner = true },

@@ -61,7 +61,8 @@ void tdec_flags(struct strbuf *sb, const struct xtab *t, uint64_t v);
  * were printed (for composed values such as open flags) */
 unsigned tdec_flags_bare(struct strbuf *sb, const struct xtab *t, uint64_t v);
 void tdec_open_flags(struct strbuf *sb, uint64_t v);	/* O_RDONLY|O_CLOEXEC */
-void tdec_mode(struct strbuf *sb, unsigned mode);	/* 0644, S_IFREG|0644 */
+void tdec_mode(struct strbuf *sb, unsigned mode);	/* 0644 (arguments) */
+void tdec_stat_mode(struct strbuf *sb, unsigned mode);	/* S_IFREG|S_ISUID|0755 */
 void tdec_signame(struct strbuf *sb, int sig);		/* SIGINT, SIGRT_2, 0 */
 void tdec_sigmask(struct strbuf *sb, const uint64_t *words, unsigned nbits);
 void tdec_errno(struct strbuf *sb, long err);		/* "ENOENT (No such file ...)" */
@@ -112,6 +113,8 @@ bool tdec_result_hook(struct dctx *c);
  * neighbours it owns) and returns the index of the next argument to print */
 typedef int (*tdec_fn)(struct dctx *c, int i);
 tdec_fn tdec_printer(unsigned type);
+/* at entry: remember the socklen_t argument i points to, for "[110 => 16]" */
+void tdec_socklen_remember(struct dctx *c, int i);
 /* true for types that print their own separator (or nothing at all) */
 bool tdec_self_separating(unsigned type);
 /* true for types whose printer owns the following arguments (a command and its
@@ -132,7 +135,8 @@ int tp_stat(struct dctx *c, int i), tp_statx(struct dctx *c, int i),
 	tp_utsname(struct dctx *c, int i), tp_wstatus(struct dctx *c, int i),
 	tp_rusage(struct dctx *c, int i), tp_sysinfo(struct dctx *c, int i),
 	tp_tms(struct dctx *c, int i), tp_sched_param(struct dctx *c, int i),
-	tp_cpuset(struct dctx *c, int i), tp_dirents(struct dctx *c, int i);
+	tp_cpuset(struct dctx *c, int i), tp_dirents(struct dctx *c, int i),
+	tp_sigframe(struct dctx *c, int i);
 void tdec_timespec(struct strbuf *sb, int64_t sec, int64_t nsec);
 void tdec_timeval(struct strbuf *sb, int64_t sec, int64_t usec);
 /* an iovec array of n elements; data shown up to data_size bytes in all */

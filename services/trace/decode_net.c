@@ -205,7 +205,8 @@ static void pollfds(struct dctx *c, uint64_t addr, uint64_t n, bool revents)
 			break;
 		}
 		strbuf_adds(c->sb, "{fd=");
-		tdec_fd(c, p.fd);
+		if (revents) strbuf_addf(c->sb, "%d", p.fd);
+		else tdec_fd(c, p.fd);
 		if (!revents && p.fd < 0) {
 			strbuf_addc(c->sb, '}');
 			continue;
@@ -246,8 +247,9 @@ bool tdec_poll_result(struct dctx *c, int i)
 	return true;
 }
 
-/* the fds of an fd_set below nfds: [3 4]; returns how many */
-static unsigned fdset(struct dctx *c, uint64_t addr, int nfds, const char *prefix)
+/* the fds of an fd_set below nfds: [3 4] (with their paths unless bare); returns
+ * how many */
+static unsigned fdset(struct dctx *c, uint64_t addr, int nfds, const char *prefix, bool bare)
 {
 	uint64_t bits[16];
 	unsigned n = 0;
@@ -258,7 +260,8 @@ static unsigned fdset(struct dctx *c, uint64_t addr, int nfds, const char *prefi
 	for (int fd = 0; fd < nfds; fd++) {
 		if (!(bits[fd / 64] >> (fd % 64) & 1)) continue;
 		strbuf_adds(c->sb, n++ ? " " : prefix);
-		tdec_fd(c, fd);
+		if (bare) strbuf_addf(c->sb, "%d", fd);
+		else tdec_fd(c, fd);
 	}
 	if (n) strbuf_addc(c->sb, ']');
 	return n;
@@ -277,7 +280,7 @@ int tp_fd_set(struct dctx *c, int i)
 		tdec_addr(c->sb, addr);
 		return i + 1;
 	}
-	if (!fdset(c, addr, nfds, "[")) strbuf_adds(c->sb, "[]");
+	if (!fdset(c, addr, nfds, "[", false)) strbuf_adds(c->sb, "[]");
 	return i + 1;
 }
 
@@ -295,7 +298,7 @@ bool tdec_select_result(struct dctx *c, int i)
 		if (!addr) continue;
 		char prefix[16];
 		snprintf(prefix, sizeof prefix, "%s%s [", any ? ", " : "", names[k]);
-		if (fdset(c, addr, (int)ARG(c, 0), prefix)) any = true;
+		if (fdset(c, addr, (int)ARG(c, 0), prefix, true)) any = true;
 	}
 	if (any) time_left(c, i + 3);
 	strbuf_addc(c->sb, ')');

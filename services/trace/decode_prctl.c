@@ -79,10 +79,7 @@ static int prctl_exit(struct dctx *c, unsigned opt, int i)
 		if (dc_failed(c)) {
 			tdec_addr(c->sb, addr);
 		} else {
-			unsigned saved = c->strsize;
-			c->strsize = 16;
 			tdec_printstr(c, addr, 16, Q_NUL);
-			c->strsize = saved;
 		}
 		return NARGS(c);
 	}
@@ -129,14 +126,10 @@ static bool prctl_one(struct dctx *c, unsigned opt, uint64_t a2)
 	case PR_SET_TIMERSLACK_:
 		strbuf_addf(sb, ", %lld", (long long)a2);
 		return true;
-	case PR_SET_NAME_: {
-		unsigned saved = c->strsize;
+	case PR_SET_NAME_:
 		strbuf_adds(sb, ", ");
-		c->strsize = 15;
 		tdec_printstr(c, a2, 15, Q_NUL);
-		c->strsize = saved;
 		return true;
-	}
 	}
 	return false;
 }

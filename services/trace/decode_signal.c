@@ -1,6 +1,8 @@
 /* services/trace/decode_signal.c - signal structures (sigaction, sigset_t, stack_t,
  * siginfo_t), wait statuses, and the "--- SIG ---" / "+++ exited +++" lines. */
+#include <stdio.h>
 #include <string.h>
+#include "core/guest_mem.h"
 #include <sys/wait.h>
 #include "core/syscall_table.h"
 #include "services/trace/decode_internal.h"
@@ -265,6 +267,30 @@ int tp_sigstack(struct dctx *c, int i)
 	strbuf_adds(c->sb, ", ss_flags=");
 	tdec_flags(c->sb, &tx_ss_flags, (uint32_t)ss.flags);
 	strbuf_addf(c->sb, ", ss_size=%llu}", (unsigned long long)ss.size);
+	return i + 1;
+}
+
+/* rt_sigreturn's frame: the ucontext the stack pointer points to at the call (the
+ * handler's return popped the restorer address); its uc_sigmask is at 0x128. The
+ * stack pointer of a task stopped in a syscall is in /proc/TID/syscall. */
+int tp_sigframe(struct dctx *c, int i)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)c->tid);
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	if (f) fclose(f);
+	text[n] = 0;
+	unsigned long long v[9];
+	uint64_t mask;
+	int got = sscanf(text, "%llu %llx %llx %llx %llx %llx %llx %llx %llx", &v[0], &v[1], &v[2],
+			 &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
+	strbuf_adds(c->sb, "{mask=");
+	if (got == 9 && !copy_from_guest(c->tid, &mask, v[7] + 0x128, sizeof mask))
+		tdec_sigmask(c->sb, &mask, 64);
+	else
+		strbuf_addc(c->sb, '?');
+	strbuf_addc(c->sb, '}');
 	return i + 1;
 }
 

@@ -64,7 +64,7 @@ int tp_stat(struct dctx *c, int i)
 		strbuf_addf(sb, ", st_ino=%llu, ", (unsigned long long)st.st_ino);
 	}
 	strbuf_adds(sb, "st_mode=");
-	tdec_mode(sb, st.st_mode);
+	tdec_stat_mode(sb, st.st_mode);
 	if (!ABBREV(c))
 		strbuf_addf(sb, ", st_nlink=%lu, st_uid=%u, st_gid=%u, st_blksize=%ld, st_blocks=%lld",
 			    (unsigned long)st.st_nlink, st.st_uid, st.st_gid, (long)st.st_blksize,
@@ -95,14 +95,18 @@ static void statx_verbose_tail(struct strbuf *sb, const struct statx *s)
 	strbuf_addf(sb, ", stx_blocks=%llu, stx_attributes_mask=",
 		    (unsigned long long)s->stx_blocks);
 	tdec_flags(sb, &tx_statx_attr, s->stx_attributes_mask);
-	statx_time(sb, "stx_atime", &s->stx_atime);
-	statx_time(sb, "stx_btime", &s->stx_btime);
-	statx_time(sb, "stx_ctime", &s->stx_ctime);
-	statx_time(sb, "stx_mtime", &s->stx_mtime);
+	/* the timestamps the kernel filled in (STATX_ATIME, _BTIME, _CTIME, _MTIME) */
+	if (s->stx_mask & 0x20) statx_time(sb, "stx_atime", &s->stx_atime);
+	if (s->stx_mask & 0x800) statx_time(sb, "stx_btime", &s->stx_btime);
+	if (s->stx_mask & 0x80) statx_time(sb, "stx_ctime", &s->stx_ctime);
+	if (s->stx_mask & 0x40) statx_time(sb, "stx_mtime", &s->stx_mtime);
 	strbuf_addf(sb, ", stx_rdev_major=%u, stx_rdev_minor=%u, stx_dev_major=%u, stx_dev_minor=%u",
 		    s->stx_rdev_major, s->stx_rdev_minor, s->stx_dev_major, s->stx_dev_minor);
 	if (s->stx_mask & 0x1000)
 		strbuf_addf(sb, ", stx_mnt_id=%#llx", (unsigned long long)s->stx_mnt_id);
+	if (s->stx_mask & 0x2000)
+		strbuf_addf(sb, ", stx_dio_mem_align=%u, stx_dio_offset_align=%u",
+			    s->stx_dio_mem_align, s->stx_dio_offset_align);
 }
 
 int tp_statx(struct dctx *c, int i)
@@ -119,7 +123,7 @@ int tp_statx(struct dctx *c, int i)
 		strbuf_addf(sb, ", stx_nlink=%u, stx_uid=%u, stx_gid=%u", s.stx_nlink, s.stx_uid,
 			    s.stx_gid);
 	strbuf_adds(sb, ", stx_mode=");
-	tdec_mode(sb, s.stx_mode);
+	tdec_stat_mode(sb, s.stx_mode);
 	if (!ABBREV(c)) strbuf_addf(sb, ", stx_ino=%llu", (unsigned long long)s.stx_ino);
 	strbuf_addf(sb, ", stx_size=%llu", (unsigned long long)s.stx_size);
 	if (ABBREV(c)) strbuf_adds(sb, ", ...");

@@ -63,30 +63,40 @@ void tdec_open_flags(struct strbuf *sb, uint64_t v)
 	tdec_flags_bare(sb, &tx_open_flags, v);
 }
 
-/* strace's print_symbolic_mode_t / print_numeric_umode_t */
+/* strace's print_numeric_umode_t: 0644, 000 */
 void tdec_mode(struct strbuf *sb, unsigned mode)
+{
+	strbuf_addf(sb, "%#03o", mode);
+}
+
+/* strace's print_symbolic_mode_t: S_IFDIR|S_ISVTX|0777 */
+void tdec_stat_mode(struct strbuf *sb, unsigned mode)
 {
 	static const struct { unsigned v; const char *n; } ifmt[] = {
 		{ S_IFREG, "S_IFREG" }, { S_IFSOCK, "S_IFSOCK" }, { S_IFIFO, "S_IFIFO" },
 		{ S_IFLNK, "S_IFLNK" }, { S_IFDIR, "S_IFDIR" }, { S_IFBLK, "S_IFBLK" },
 		{ S_IFCHR, "S_IFCHR" },
 	};
-	unsigned fmt = mode & S_IFMT;
-	if (fmt) {
-		for (unsigned i = 0; i < NELEM(ifmt); i++) {
-			if (ifmt[i].v != fmt) continue;
-			strbuf_addf(sb, "%s|", ifmt[i].n);
-			mode &= ~S_IFMT;
-			break;
-		}
+	const char *type = "";
+	if (mode & S_IFMT) {
+		type = NULL;
+		for (unsigned i = 0; i < NELEM(ifmt); i++)
+			if (ifmt[i].v == (mode & S_IFMT)) type = ifmt[i].n;
 	}
-	strbuf_addf(sb, "%#03o", mode);
+	if (!type) {
+		strbuf_addf(sb, "%#03o", mode);
+		return;
+	}
+	strbuf_addf(sb, "%s%s%s%s%s%#03o", type, *type ? "|" : "", mode & S_ISUID ? "S_ISUID|" : "",
+		    mode & S_ISGID ? "S_ISGID|" : "", mode & S_ISVTX ? "S_ISVTX|" : "",
+		    mode & ~(unsigned)(S_IFMT | S_ISUID | S_ISGID | S_ISVTX));
 }
 
 const char *trace_signal_name(int sig, char buf[16])
 {
 	if (sig > 0 && sig < 32) {
-		const char *abbrev = sigabbrev_np(sig);
+		/* glibc calls 29 POLL; strace (and the kernel's signal list) IO */
+		const char *abbrev = sig == SIGIO ? "IO" : sigabbrev_np(sig);
 		if (abbrev) {
 			snprintf(buf, 16, "SIG%s", abbrev);
 			return buf;
