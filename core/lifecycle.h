@@ -29,6 +29,11 @@ void lifecycle_death(pid_t tid, int status);
 /* Releases zombies that the host already reaped without our seeing it (a parent
  * ignoring SIGCHLD, SA_NOCLDWAIT). */
 void lifecycle_zombie_gc(void);
+/* Notifiers for services that keep per-task state (timers, ...): called on the
+ * tracer thread when a thread is gone (before its task is freed) and when a process
+ * execs (after the thread group collapsed). At most 8 of each. */
+void lifecycle_on_thread_gone(void (*fn)(struct task *t));
+void lifecycle_on_exec(void (*fn)(struct task *leader));
 /* true once init has exited and every other task is gone */
 bool lifecycle_done(int *init_status);
 #endif

@@ -11,6 +11,10 @@ enum debug_cat {
 	DBG_SIGNAL  = 1 << 2,	/* signal stops and siginfo rewriting */
 	DBG_PROC    = 1 << 3,	/* /proc path translation */
 	DBG_INJECT  = 1 << 4,	/* injected syscalls */
+	DBG_IRQ     = 1 << 5,	/* interrupts (core/irq.c) */
+	DBG_SOFTIRQ = 1 << 6,	/* softirqs and tasklets (services/deferred) */
+	DBG_WORK    = 1 << 7,	/* workqueue items and kernel threads */
+	DBG_TIMER   = 1 << 8,	/* timers (services/time) */
 };
 extern unsigned log_debug_mask;
 

@@ -107,7 +107,7 @@ static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
 	int err_fd = -1;
-	pid_t pid = spawn_guest(path, gargv, &prog, &err_fd);
+	pid_t pid = spawn_guest(path, gargv, &prog, NULL, &err_fd);
 	free(prog.filter);
 	if (pid < 0) {
 		log_err("cannot start '%s': %s", gargv[0], strerror(-pid));

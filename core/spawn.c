@@ -54,7 +54,7 @@ int spawn_resolve(const char *file, char *out, size_t outlen)
 
 /* Between fork and exec: async-signal-safe calls only. */
 static void child(const char *path, char *const argv[], const struct sock_fprog *prog,
-		  pid_t supervisor, int go_fd, int err_fd)
+		  const sigset_t *mask, pid_t supervisor, int go_fd, int err_fd)
 {
 	char c;
 	int err;
@@ -63,6 +63,7 @@ static void child(const char *path, char *const argv[], const struct sock_fprog 
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* the supervisor ignores nothing that we inherit, but be explicit: signal
 	 * dispositions and mask reach the guest as they were given to persona */
+	if (mask) sigprocmask(SIG_SETMASK, mask, NULL);	/* not the event loop's blocks */
 	if (read(go_fd, &c, 1) != 1) _exit(127);
 	close(go_fd);
 	if ((err = filter_install(prog)) < 0) goto fail;
@@ -82,7 +83,7 @@ fail:
 }
 
 pid_t spawn_guest(const char *path, char *const argv[], const struct sock_fprog *prog,
-		  int *err_fd)
+		  const sigset_t *mask, int *err_fd)
 {
 	int go[2], errp[2];
 	pid_t me = getpid(), pid;
@@ -91,7 +92,7 @@ pid_t spawn_guest(const char *path, char *const argv[], const struct sock_fprog 
 	pid = fork();
 	if (pid == 0) {
 		close(go[1]); close(errp[0]);
-		child(path, argv, prog, me, go[0], errp[1]);
+		child(path, argv, prog, mask, me, go[0], errp[1]);
 	}
 	close(go[0]); close(errp[1]);
 	if (pid < 0 || ptrace(PTRACE_SEIZE, pid, 0, SPAWN_PTRACE_OPTIONS | PTRACE_O_TRACEEXIT) < 0) {

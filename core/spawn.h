@@ -10,6 +10,7 @@
 #ifndef PERSONA_SPAWN_H
 #define PERSONA_SPAWN_H
 #include <linux/filter.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* Resolves `file` like execvp (PATH search when it has no '/'). Returns 0 and the
@@ -17,10 +18,11 @@
  * directory), ENAMETOOLONG. */
 int spawn_resolve(const char *file, char *out, size_t outlen);
 
-/* Forks and seizes the guest. Returns its host pid, or -errno. `err_fd` receives
+/* Forks and seizes the guest, which starts with signal mask `mask` (NULL: persona's
+ * own). Returns its host pid, or -errno. `err_fd` receives
  * the read end of a pipe on which the child writes the errno of a failed exec. */
 pid_t spawn_guest(const char *path, char *const argv[], const struct sock_fprog *prog,
-		  int *err_fd);
+		  const sigset_t *mask, int *err_fd);
 
 /* The ptrace options every guest task is traced with (init also has
  * PTRACE_O_TRACEEXIT, see lifecycle_exit_event) */

@@ -223,7 +223,7 @@ START_TEST(spawn_runs_guest_under_filter)
 	char *argv[] = { "true", NULL };
 	int err_fd = -1, stops;
 	ck_assert_int_eq(filter_build(FILTER_DEFAULT, &prog), 0);
-	pid_t pid = spawn_guest("/bin/true", argv, &prog, &err_fd);
+	pid_t pid = spawn_guest("/bin/true", argv, &prog, NULL, &err_fd);
 	free(prog.filter);
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_ge(err_fd, 0);
@@ -241,7 +241,7 @@ START_TEST(spawn_reports_exec_error)
 	char *argv[] = { "missing", NULL };
 	int err_fd = -1, stops;
 	ck_assert_int_eq(filter_build(FILTER_DEFAULT, &prog), 0);
-	pid_t pid = spawn_guest("/nonexistent/missing", argv, &prog, &err_fd);
+	pid_t pid = spawn_guest("/nonexistent/missing", argv, &prog, NULL, &err_fd);
 	free(prog.filter);
 	ck_assert_int_gt(pid, 0);
 	int st = run_guest(pid, &stops);
@@ -260,7 +260,7 @@ START_TEST(spawn_script_without_shebang)
 	int err_fd = -1, stops;
 	snprintf(p, sizeof p, "%s/noshebang", d_other);
 	ck_assert_int_eq(filter_build(FILTER_DEFAULT, &prog), 0);
-	pid_t pid = spawn_guest(p, argv, &prog, &err_fd);
+	pid_t pid = spawn_guest(p, argv, &prog, NULL, &err_fd);
 	free(prog.filter);
 	ck_assert_int_gt(pid, 0);
 	int st = run_guest(pid, &stops);

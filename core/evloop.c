@@ -1,0 +1,180 @@
+/* core/evloop.c - see evloop.h */
+#include <errno.h>
+#include <liburing.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/evloop.h"
+#include "core/irq.h"
+#include "core/lifecycle.h"
+#include "core/log.h"
+#include "core/tracer.h"
+#include "services/deferred/softirq.h"
+
+#define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
+
+enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK };
+
+sigset_t evloop_saved_sigmask;
+extern int irq_kick_fd;
+void irq_run_calls(void);
+
+static struct io_uring ring;
+static int sig_fd = -1, hr_fd = -1;
+static timer_t tick_timer;
+static bool tick_on, ring_on;
+static struct signalfd_siginfo sig_buf[16];
+static uint64_t hr_buf, kick_buf;
+
+static unsigned this_cpu(void)
+{
+	int c = sched_getcpu();
+	return c < 0 ? 0 : (unsigned)c % irq_ncpus;
+}
+
+static void arm_read(int fd, void *buf, unsigned len, enum source src)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (!sqe) { io_uring_submit(&ring); sqe = io_uring_get_sqe(&ring); }
+	io_uring_prep_read(sqe, fd, buf, len, 0);
+	io_uring_sqe_set_data64(sqe, src);
+}
+
+static int start_tick(unsigned hz)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = TICK_SIGNAL };
+	long ns = 1000000000L / hz;
+	struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+				  { ns / 1000000000L, ns % 1000000000L } };
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tick_timer) < 0) return -errno;
+	if (timer_settime(tick_timer, 0, &its, NULL) < 0) return -errno;
+	tick_on = true;
+	return 0;
+}
+
+int evloop_init(unsigned hz)
+{
+	sigset_t set;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	irq_ncpus = n > 0 && n <= PERSONA_MAX_CPUS ? (unsigned)n : 1;
+	irq_hz = hz;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, TICK_SIGNAL);
+	if (sigprocmask(SIG_BLOCK, &set, &evloop_saved_sigmask) < 0) return -errno;
+	if ((sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) return -errno;
+	if ((hr_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0) return -errno;
+	if ((irq_kick_fd = eventfd(0, EFD_CLOEXEC)) < 0) return -errno;
+	int err = io_uring_queue_init(32, &ring, 0);
+	if (err < 0) return err;
+	ring_on = true;
+	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);
+	arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
+	arm_read(irq_kick_fd, &kick_buf, sizeof kick_buf, SRC_KICK);
+	io_uring_submit(&ring);
+	return hz ? start_tick(hz) : 0;
+}
+
+void irq_hrtimer_arm(uint64_t deadline_ns)
+{
+	struct itimerspec its = { { 0, 0 }, { deadline_ns / 1000000000ull, deadline_ns % 1000000000ull } };
+	if (hr_fd >= 0) timerfd_settime(hr_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Reaps every pending ptrace event: each is a child interrupt. Returns false when
+ * there are no children left at all. */
+static bool reap_children(void)
+{
+	int st;
+	pid_t tid;
+	for (;;) {
+		tid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (tid < 0 && errno == EINTR) continue;
+		if (tid <= 0) return !(tid < 0 && errno == ECHILD);
+		/* the interrupt is the event's arrival; handling the stop (ptrace
+		 * requests, handlers that may wait) is the tracer's process context */
+		unsigned cpu = this_cpu();
+		irq_enter(cpu, IRQ_CHILD);
+		irq_exit(cpu);
+		tracer_handle(tid, st);
+	}
+}
+
+static void on_signals(int res)
+{
+	int n = res > 0 ? res / (int)sizeof sig_buf[0] : 0;
+	for (int i = 0; i < n; i++) {
+		if ((int)sig_buf[i].ssi_signo != TICK_SIGNAL) continue;	/* SIGCHLD: reaped below */
+		unsigned cpu = this_cpu();
+		irq_enter(cpu, IRQ_TIMER);
+		jiffies += 1 + sig_buf[i].ssi_overrun;
+		raise_softirq(cpu, TIMER_SOFTIRQ);
+		irq_exit(cpu);
+	}
+	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);
+}
+
+static void on_completion(struct io_uring_cqe *cqe)
+{
+	unsigned cpu = this_cpu();
+	switch (io_uring_cqe_get_data64(cqe)) {
+	case SRC_SIGNAL:
+		on_signals(cqe->res);
+		break;
+	case SRC_HRTIMER:
+		irq_enter(cpu, IRQ_HRTIMER);
+		raise_softirq(cpu, TIMER_SOFTIRQ);
+		irq_exit(cpu);
+		arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
+		break;
+	case SRC_KICK:
+		irq_enter(cpu, IRQ_KICK);
+		irq_exit(cpu);
+		irq_run_calls();
+		arm_read(irq_kick_fd, &kick_buf, sizeof kick_buf, SRC_KICK);
+		break;
+	}
+}
+
+int evloop_run(void)
+{
+	int status;
+	for (;;) {
+		bool children = reap_children();
+		if (lifecycle_done(&status)) return status;
+		if (!children) break;	/* init gone without our seeing it */
+		struct io_uring_cqe *cqe;
+		int err = io_uring_submit_and_wait(&ring, 1);
+		if (err < 0 && err != -EINTR && err != -EBUSY) {
+			log_err("io_uring: %s", strerror(-err));
+			break;
+		}
+		unsigned head, seen = 0;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			on_completion(cqe);
+			seen++;
+		}
+		io_uring_cq_advance(&ring, seen);
+	}
+	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
+	return status;
+}
+
+void evloop_shutdown(void)
+{
+	if (tick_on) timer_delete(tick_timer);
+	tick_on = false;
+	if (ring_on) io_uring_queue_exit(&ring);
+	ring_on = false;
+	if (sig_fd >= 0) close(sig_fd);
+	if (hr_fd >= 0) close(hr_fd);
+	if (irq_kick_fd >= 0) close(irq_kick_fd);
+	sig_fd = hr_fd = irq_kick_fd = -1;
+	sigprocmask(SIG_SETMASK, &evloop_saved_sigmask, NULL);
+}
