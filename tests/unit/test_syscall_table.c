@@ -173,7 +173,7 @@ START_TEST(arg_types)
 	ck_assert_int_eq(d->ret, A_FD);
 	d = by_name("mmap");
 	ck_assert_int_eq(d->args[2], A_PROT);
-	ck_assert_int_eq(d->args[5], A_OFF);
+	ck_assert_int_eq(d->args[5], A_HEX);
 	ck_assert_int_eq(d->ret, A_PTR);
 	d = by_name("wait4");
 	ck_assert_int_eq(d->args[0], A_PID);
