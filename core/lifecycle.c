@@ -19,6 +19,20 @@
 #define MAX_EARLY 256
 static pid_t early_stops[MAX_EARLY];	/* new children that stopped before their event */
 static unsigned nearly;
+#define MAX_NOTIFIERS 8
+static void (*gone_fns[MAX_NOTIFIERS])(struct task *);
+static void (*exec_fns[MAX_NOTIFIERS])(struct task *);
+
+static void add_fn(void (**fns)(struct task *), void (*fn)(struct task *))
+{
+	for (int i = 0; i < MAX_NOTIFIERS; i++)
+		if (!fns[i] || fns[i] == fn) { fns[i] = fn; return; }
+	log_bug("too many lifecycle notifiers");
+}
+
+void lifecycle_on_thread_gone(void (*fn)(struct task *)) { add_fn(gone_fns, fn); }
+void lifecycle_on_exec(void (*fn)(struct task *)) { add_fn(exec_fns, fn); }
+
 static bool init_exited;
 static int init_status;
 
@@ -128,6 +142,7 @@ struct task *lifecycle_exec_event(struct task *t)
 	} else {
 		t = task_exec(t);
 	}
+	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
 	return t;
 }
 
@@ -163,6 +178,7 @@ void lifecycle_death(pid_t tid, int status)
 	if (!t) return;
 	struct task *l = t->leader;
 	if (trap_observer) trap_observer->task_gone(t, status);
+	for (int i = 0; i < MAX_NOTIFIERS && gone_fns[i]; i++) gone_fns[i](t);
 	if (task_thread_gone(t, status)) process_exited(l);
 }
 
