@@ -60,6 +60,9 @@ enum arg_type {
 	A_SIGFRAME,				/* not a register: the signal frame
 						 * rt_sigreturn restores, found from the
 						 * stack pointer */
+	A_TFD_TIMER_FLAGS, A_INOTIFY_MASK, A_MOUNT_FLAGS,
+	A_PERSONALITY,				/* result: PER_* in a comment */
+	A_TIME_T,				/* result: seconds and their date */
 	A_TYPE_COUNT,
 	A_OUT = 0x80,	/* flag: the call writes this argument (decoded at exit) */
 };

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "core/guest_mem.h"
 #include "services/trace/decode_internal.h"
@@ -174,6 +175,17 @@ void trace_decode_exit_args(struct strbuf *sb, pid_t tid, long nr, const uint64_
 	strbuf_addc(sb, ')');
 }
 
+/* " (2026-11-25T00:29:57+0000)", the date strace appends to time(2)'s result */
+static void time_paren(struct strbuf *sb, long sec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char date[64];
+	if (!localtime_r(&t, &tm)) return;
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	strbuf_addf(sb, " (%s)", date);
+}
+
 void trace_decode_result(struct strbuf *sb, pid_t tid, long nr, const uint64_t args[6],
 			 long ret, const struct trace_fmt_opts *o)
 {
@@ -212,6 +224,15 @@ void trace_decode_result(struct strbuf *sb, pid_t tid, long nr, const uint64_t a
 		strbuf_addf(sb, "%ld (", ret);
 		tdec_signame(sb, (int)ret);
 		strbuf_addc(sb, ')');
+		break;
+	case A_PERSONALITY:
+		strbuf_addf(sb, "%#lx", (unsigned long)ret);
+		if (tdec_xname(&tx_personality, (uint64_t)ret))
+			strbuf_addf(sb, " (%s)", tdec_xname(&tx_personality, (uint64_t)ret));
+		break;
+	case A_TIME_T:
+		strbuf_addf(sb, "%ld", ret);
+		time_paren(sb, ret);
 		break;
 	case A_SCHED_POLICY:
 		strbuf_addf(sb, "%ld", ret);

@@ -179,6 +179,20 @@ static int p_mremap_flags(struct dctx *c, int i)
 	return i + 2;
 }
 
+/* MS_MGC_VAL|MS_NOSUID: the old magic in the high half is named on its own */
+static int p_mount_flags(struct dctx *c, int i)
+{
+	uint64_t f = ARG(c, i);
+	if ((f & 0xffff0000) == 0xc0ed0000) {
+		strbuf_adds(c->sb, "MS_MGC_VAL");
+		f &= ~(uint64_t)0xffff0000;
+		if (!f) return i + 1;
+		strbuf_addc(c->sb, '|');
+	}
+	tdec_flags(c->sb, &tx_mount_flags, f);
+	return i + 1;
+}
+
 /* SOCK_STREAM|SOCK_CLOEXEC */
 static int p_sock_type(struct dctx *c, int i)
 {
@@ -340,7 +354,7 @@ static const struct tinfo types[A_TYPE_COUNT] = {
 	[A_OPEN_FLAGS] = { .fn = p_open_flags }, [A_MODE] = { .fn = p_mode },
 	[A_DEV] = { .fn = p_dev, .selfsep = true }, [A_ATFLAGS] = { .fn = p_atflags },
 	[A_MAP_FLAGS] = { .fn = p_map_flags }, [A_SOCK_TYPE] = { .fn = p_sock_type },
-	[A_MREMAP_FLAGS] = { .fn = p_mremap_flags },
+	[A_MREMAP_FLAGS] = { .fn = p_mremap_flags }, [A_MOUNT_FLAGS] = { .fn = p_mount_flags },
 	[A_SOCK_PROTO] = { .fn = p_sock_proto }, [A_ARGV] = { .fn = p_argv },
 	[A_ENVP] = { .fn = p_envp }, [A_FDPAIR] = { .fn = p_fdpair },
 	[A_INTPTR] = { .fn = p_intptr }, [A_SOCKLEN] = { .fn = p_socklen },
@@ -405,6 +419,8 @@ static const struct tinfo types[A_TYPE_COUNT] = {
 	[A_SHUT_HOW] = { K_ENUM, .x = &tx_shut_how },
 	[A_ITIMER_WHICH] = { K_ENUM, .x = &tx_itimer_which },
 	[A_SCHED_POLICY] = { K_ENUM, .x = &tx_sched_policy },
+	[A_TFD_TIMER_FLAGS] = { K_FLAGS, .x = &tx_tfd_timer_flags },
+	[A_INOTIFY_MASK] = { K_FLAGS, .x = &tx_inotify_mask },
 };
 
 /* a table type's printer */

@@ -395,24 +395,40 @@ int tc_seccomp(struct dctx *c, int i)
 }
 
 /* setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, [1], 4) */
-int tc_sockopt(struct dctx *c, int i)
+static void sockopt_name(struct strbuf *sb, int level, int name)
 {
-	int level = (int)ARG(c, i), name = (int)ARG(c, i + 1);
-	uint64_t val = ARG(c, i + 2);
-	int len = (int)ARG(c, i + 3);
-	tdec_xval(c->sb, &tx_sol, (uint32_t)level, false);
-	strbuf_adds(c->sb, ", ");
-	if (level == 1) tdec_xval(c->sb, &tx_so, (uint32_t)name, false);
-	else strbuf_addf(c->sb, "%d", name);
-	strbuf_adds(c->sb, ", ");
-	int v;
-	if (len == (int)sizeof v) {
-		if (tdec_fetch(c, val, &v, sizeof v)) strbuf_addf(c->sb, "[%d]", v);
+	const struct xtab *t = level == 1 ? &tx_so : level == 6 ? &tx_tcp_opt :
+			       level == 0 ? &tx_ip_opt : level == 41 ? &tx_ipv6_opt : NULL;
+	if (t) tdec_xval(sb, t, (uint32_t)name, false);
+	else strbuf_addf(sb, "%d", name);
+}
+
+static void sockopt_value(struct dctx *c, int level, int name, uint64_t val, int len)
+{
+	int v[2];
+	if (level == 1 && name == 13 && len == (int)sizeof v) {	/* SO_LINGER */
+		if (tdec_fetch(c, val, v, sizeof v))
+			strbuf_addf(c->sb, "{l_onoff=%d, l_linger=%d}", v[0], v[1]);
+	} else if (level == 1 && name == 25) {			/* SO_BINDTODEVICE */
+		tdec_printstr(c, val, len > 0 ? (uint64_t)len : 0, 0);
+	} else if (len == (int)sizeof v[0]) {
+		if (tdec_fetch(c, val, v, sizeof v[0])) strbuf_addf(c->sb, "[%d]", v[0]);
 	} else if (len > 0) {
 		tdec_printstr(c, val, (uint64_t)len, Q_HEX);
 	} else {
 		tdec_addr(c->sb, val);
 	}
+}
+
+int tc_sockopt(struct dctx *c, int i)
+{
+	int level = (int)ARG(c, i), name = (int)ARG(c, i + 1);
+	int len = (int)ARG(c, i + 3);
+	tdec_xval(c->sb, &tx_sol, (uint32_t)level, false);
+	strbuf_adds(c->sb, ", ");
+	sockopt_name(c->sb, level, name);
+	strbuf_adds(c->sb, ", ");
+	sockopt_value(c, level, name, ARG(c, i + 2), len);
 	strbuf_addf(c->sb, ", %d", len);
 	return NARGS(c);
 }

@@ -79,7 +79,8 @@ extern const struct xtab tx_open_access, tx_open_flags, tx_at_flags, tx_at_eacce
 	tx_mremap_flags, tx_msync_flags, tx_mlockall_flags, tx_timer_flags, tx_itimer_which,
 	tx_rename_flags, tx_flock_op, tx_dumpable, tx_sched_policy, tx_dirent_type,
 	tx_xattr_flags, tx_umount_flags, tx_rwf_flags, tx_splice_flags, tx_close_range_flags,
-	tx_personality, tx_statfs_flags, tx_fs_magic;
+	tx_personality, tx_statfs_flags, tx_fs_magic, tx_tfd_timer_flags, tx_inotify_mask,
+	tx_mount_flags, tx_tcp_opt, tx_ip_opt, tx_ipv6_opt;
 
 /* decode_str.c: strings and buffers */
 enum { Q_NUL = 1, Q_HEX = 2 };	/* stop at NUL / print every byte as \xNN */

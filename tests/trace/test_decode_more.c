@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/timerfd.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -472,6 +474,35 @@ START_TEST(commands)
 }
 END_TEST
 
+START_TEST(misc_calls)
+{
+	EQ(DEC(SYS_mount, -ENOENT, U("none"), U("/nonexistent"), U("tmpfs"), MS_NOSUID | MS_NODEV, U("size=1m")),
+	   "mount(\"none\", \"/nonexistent\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"size=1m\") = -1 ENOENT (No such file or directory)");
+	EQ(DEC(SYS_inotify_add_watch, 1, 6, U("/tmp"), 0x300),
+	   "inotify_add_watch(6, \"/tmp\", IN_CREATE|IN_DELETE) = 1");
+	EQ(DEC(SYS_inotify_init, 6), "inotify_init() = 6");
+	EQ(DEC(SYS_personality, 0, 0xffffffff), "personality(0xffffffff) = 0 (PER_LINUX)");
+	EQ(DEC(SYS_time, 1795566597, 0), "time(NULL) = 1795566597 (2026-11-25T00:29:57+0000)");
+	struct itimerspec its = { { 0, 0 }, { 0, 1000000 } };
+	EQ(DEC(SYS_timerfd_settime, 0, 4, 1, U(&its), 0),
+	   "timerfd_settime(4, TFD_TIMER_ABSTIME, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=1000000}}, NULL) = 0");
+	int lg[2] = { 1, 5 };
+	EQ(DEC(SYS_setsockopt, 0, 14, SOL_SOCKET, SO_LINGER, U(lg), 8),
+	   "setsockopt(14, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, 8) = 0");
+	int one = 1;
+	EQ(DEC(SYS_setsockopt, 0, 14, IPPROTO_TCP, 1, U(&one), 4), "setsockopt(14, SOL_TCP, TCP_NODELAY, [1], 4) = 0");
+	EQ(DEC(SYS_setsockopt, 0, 14, SOL_SOCKET, SO_BINDTODEVICE, U("lo"), 3),
+	   "setsockopt(14, SOL_SOCKET, SO_BINDTODEVICE, \"lo\\0\", 3) = 0");
+	/* restart_syscall names the call it resumes; the loop knows which */
+	static struct strbuf sb = STRBUF_INIT;
+	uint64_t a[6] = { 0 };
+	strbuf_reset(&sb);
+	int from = trace_decode_restart(&sb, SYS_clock_nanosleep);
+	trace_decode_exit(&sb, getpid(), SYS_restart_syscall, a, from, -516, &dt_plain);
+	EQ(sb.buf, "restart_syscall(<... resuming interrupted clock_nanosleep ...>) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+}
+END_TEST
+
 /* --- sockets and polling --- */
 
 START_TEST(socket_calls)
@@ -593,6 +624,7 @@ void decode_more_tests(Suite *s)
 	tcase_add_test(t, clone_calls);
 	tcase_add_test(t, execve_args);
 	tcase_add_test(t, commands);
+	tcase_add_test(t, misc_calls);
 	suite_add_tcase(s, t);
 	t = tcase_create("sockets");
 	tcase_add_checked_fixture(t, dt_setup, NULL);
