@@ -95,7 +95,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(fallocate, D, A_INT, A_FD, A_INT, A_OFF, A_OFF),
 	N(fadvise64, D, A_INT, A_FD, A_OFF, A_OFF, A_FADVICE),
 	N(readahead, D, A_SSIZE, A_FD, A_OFF, A_SIZE),
-	N(sendfile, D | NW, A_SSIZE, A_FD, A_FD, A_LOFF_PTR, A_SIZE),
+	N(sendfile, D | NW, A_SSIZE, A_FD, A_FD, A_LOFF_INOUT, A_SIZE),
 	N(splice, D, A_SSIZE, A_FD, A_LOFF_PTR, A_FD, A_LOFF_PTR, A_SIZE, A_SPLICE_FLAGS),
 	N(tee, D, A_SSIZE, A_FD, A_FD, A_SIZE, A_SPLICE_FLAGS),
 	N(copy_file_range, D, A_SSIZE, A_FD, A_LOFF_PTR, A_FD, A_LOFF_PTR, A_SIZE, A_HEX),

@@ -63,6 +63,7 @@ enum arg_type {
 	A_TFD_TIMER_FLAGS, A_INOTIFY_MASK, A_MOUNT_FLAGS,
 	A_PERSONALITY,				/* result: PER_* in a comment */
 	A_TIME_T,				/* result: seconds and their date */
+	A_LOFF_INOUT,				/* loff_t * the call advances: [0] => [42] */
 	A_TYPE_COUNT,
 	A_OUT = 0x80,	/* flag: the call writes this argument (decoded at exit) */
 };

@@ -92,11 +92,11 @@ static bool has_row(const struct syscall_desc *d)
 }
 
 /* Prints arguments from `i` on; at entry stops before the first output argument
- * (printing its separator) or when a printer asks to finish at exit. Returns the
- * index of the first argument not printed. */
-static int print_args(struct dctx *c, int i)
+ * (printing its separator) or when a printer asks to finish at exit. `first`: no
+ * separator before argument i (the entry half printed it). Returns the index of
+ * the first argument not printed. */
+static int print_args(struct dctx *c, int i, bool first)
 {
-	bool first = c->exiting;	/* the separator was printed at entry */
 	while (i < c->d->nargs) {
 		unsigned t = c->d->args[i];
 		bool sep = i > 0 && !tdec_self_separating(A_TYPE(t));
@@ -132,7 +132,7 @@ int trace_decode_entry(struct strbuf *sb, pid_t tid, long nr, const uint64_t arg
 		print_raw_args(&c);
 		return 6;
 	}
-	int from = print_args(&c, 0);
+	int from = print_args(&c, 0, false);
 	for (int i = from; i < c.d->nargs; i++)
 		if (A_TYPE(c.d->args[i]) == A_SOCKLEN) tdec_socklen_remember(&c, i);
 	return from;
@@ -166,11 +166,13 @@ void trace_decode_exit_args(struct strbuf *sb, pid_t tid, long nr, const uint64_
 	c.ret = ret;
 	if (has_row(c.d) && from >= 0 && from < c.d->nargs) {
 		int k = owner_of(&c, from);
+		bool first = true;
 		if (k >= 0) {
 			c.out = true;
 			from = tdec_printer(A_TYPE(c.d->args[k]))(&c, k);
+			first = false;
 		}
-		print_args(&c, from);
+		print_args(&c, from, first);
 	}
 	strbuf_addc(sb, ')');
 }

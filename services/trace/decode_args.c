@@ -303,6 +303,23 @@ static int p_loff_ptr(struct dctx *c, int i)
 	return i + 1;
 }
 
+/* loff_t * the call reads and advances (sendfile): "[0]" at entry, " => [42]" at
+ * exit when it moved */
+static int p_loff_inout(struct dctx *c, int i)
+{
+	int64_t v;
+	if (c->exiting) {
+		if (!dc_failed(c) && c->ret > 0 && !copy_from_guest(c->tid, &v, ARG(c, i), sizeof v))
+			strbuf_addf(c->sb, " => [%lld]", (long long)v);
+		return i + 1;
+	}
+	if (tdec_fetch(c, ARG(c, i), &v, sizeof v)) {
+		strbuf_addf(c->sb, "[%lld]", (long long)v);
+		c->stop = true;
+	}
+	return i + 1;
+}
+
 /* gid_t list: getgroups shows the result's count, setgroups its size argument */
 static int p_groups(struct dctx *c, int i)
 {
@@ -359,6 +376,7 @@ static const struct tinfo types[A_TYPE_COUNT] = {
 	[A_ENVP] = { .fn = p_envp }, [A_FDPAIR] = { .fn = p_fdpair },
 	[A_INTPTR] = { .fn = p_intptr }, [A_SOCKLEN] = { .fn = p_socklen },
 	[A_LOFF_PTR] = { .fn = p_loff_ptr }, [A_GROUPS] = { .fn = p_groups },
+	[A_LOFF_INOUT] = { .fn = p_loff_inout, .owner = true },
 	/* structures (decode_structs.c) */
 	[A_STAT] = { .fn = tp_stat }, [A_STATX] = { .fn = tp_statx },
 	[A_STATFS] = { .fn = tp_statfs }, [A_TIMESPEC] = { .fn = tp_timespec },

@@ -224,14 +224,16 @@ int tp_pollfd(struct dctx *c, int i)
 	return i + 1;
 }
 
-/* ", left {tv_sec=0, tv_nsec=999}" when the call has a timespec timeout */
+/* ", left {tv_sec=0, tv_nsec=999}": the timeout the kernel left (select, ppoll) */
 static void time_left(struct dctx *c, int k)
 {
 	struct timespec ts;
-	if (TYPE_AT(c, k) != A_TIMESPEC || !ARG(c, k)) return;
+	unsigned t = TYPE_AT(c, k);
+	if ((t != A_TIMESPEC && t != A_TIMEVAL) || !ARG(c, k)) return;
 	if (copy_from_guest(c->tid, &ts, ARG(c, k), sizeof ts)) return;
 	strbuf_adds(c->sb, ", left ");
-	tdec_timespec(c->sb, ts.tv_sec, ts.tv_nsec);
+	if (t == A_TIMESPEC) tdec_timespec(c->sb, ts.tv_sec, ts.tv_nsec);
+	else tdec_timeval(c->sb, ts.tv_sec, ts.tv_nsec);
 }
 
 bool tdec_poll_result(struct dctx *c, int i)

@@ -252,6 +252,17 @@ START_TEST(fd_syscalls)
 	EQ(DEC(SYS_copy_file_range, 1221, 3, 0, 4, 0, 9223372035781033984ull, 0),
 	   "copy_file_range(3, NULL, 4, NULL, 9223372035781033984, 0) = 1221");
 	EQ(DEC(SYS_sendfile, 10, 1, 3, 0, 10), "sendfile(1, 3, NULL, 10) = 10");
+	/* the offset the call advanced: shown before and after */
+	static struct strbuf sb = STRBUF_INIT;
+	int64_t off = 0;
+	uint64_t sf[6] = { 4, 3, U(&off), 8388608 };
+	strbuf_reset(&sb);
+	int from = trace_decode_entry(&sb, getpid(), SYS_sendfile, sf, &dt_plain);
+	EQ(sb.buf, "sendfile(4, 3, [0]");
+	off = 1221;
+	trace_decode_exit(&sb, getpid(), SYS_sendfile, sf, from, 1221, &dt_plain);
+	EQ(sb.buf, "sendfile(4, 3, [0] => [1221], 8388608) = 1221");
+	EQ(DEC(SYS_sendfile, 0, 4, 3, U(&off), 8388608), "sendfile(4, 3, [1221], 8388608) = 0");
 	EQ(DEC(SYS_eventfd2, 17, 0, 1 | O_CLOEXEC | O_NONBLOCK),
 	   "eventfd2(0, EFD_SEMAPHORE|EFD_CLOEXEC|EFD_NONBLOCK) = 17");
 	EQ(DEC(SYS_epoll_create1, 16, O_CLOEXEC), "epoll_create1(EPOLL_CLOEXEC) = 16");

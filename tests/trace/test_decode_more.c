@@ -586,6 +586,9 @@ START_TEST(polling)
 	uint64_t in = 1 << 4, out = 1 << 5;
 	EQ(DEC(SYS_pselect6, 2, 6, U(&in), U(&out), 0, 0, 0),
 	   "pselect6(6, [4], [5], NULL, NULL, NULL) = 2 (in [4], out [5])");
+	struct timespec left = { 1, 499996965 };
+	EQ(DEC(SYS_pselect6, 1, 5, U(&in), 0, 0, U(&left), 0),
+	   "pselect6(5, [4], NULL, NULL, {tv_sec=1, tv_nsec=499996965}, NULL) = 1 (in [4], left {tv_sec=1, tv_nsec=499996965})");
 	EQ(DEC(SYS_pselect6, 0, 6, U(&none_set), 0, 0, U(&zero), 0),
 	   "pselect6(6, [], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 0 (Timeout)");
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = 8 };
