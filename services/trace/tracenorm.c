@@ -22,6 +22,7 @@ enum {
 	C_PIDIFKNOWN = 16,	/* a pid if a process of the trace had it */
 	C_PIDNAME = 32,		/* a string that is a pid if it is all digits */
 	F_NAMED = 64,		/* (field[] only) the value has a "name=" */
+	C_OUTSIDE0 = 128,	/* an id query's 0: "outside the pid namespace", <pid?> */
 };
 
 #define MAXDEPTH 64
@@ -100,6 +101,10 @@ static unsigned arg_ctx(const struct walk *w)
 
 static unsigned ret_ctx(const struct walk *w)
 {
+	/* Inside a pid namespace (persona), ids of processes outside it read as 0:
+	 * getppid of the first process, its process group and session */
+	if (named(w, "getppid") || named(w, "getpgid") || named(w, "getpgrp") || named(w, "getsid"))
+		return C_PID | C_OUTSIDE0;
 	if (w->d && A_TYPE(w->d->ret) == A_PID) return C_PID;
 	if (named(w, "time") || named(w, "times")) return C_VOL;
 	if (is_getdents(w)) return C_SIZE;
@@ -134,6 +139,10 @@ static void put_number(struct walk *w, const char *p, const char *q, bool neg, u
 	if (c & C_VOL) {
 		puts_(&w->out, "?");
 		w->dropped = true;
+		return;
+	}
+	if ((c & C_OUTSIDE0) && !neg && v == 0) {
+		puts_(&w->out, "<pid?>");
 		return;
 	}
 	if (neg) puts_(&w->out, "-");
