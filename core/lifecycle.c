@@ -79,7 +79,8 @@ void lifecycle_orphan_stop(pid_t tid)
 
 static int kill_one(struct task *t, void *arg)
 {
-	if (t->leader != task_init() && t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
+	if (t->leader != task_init() && !t->kthread && t->state != TASK_ZOMBIE &&
+	    t->state != TASK_DEAD)
 		kill(t->tid, SIGKILL);
 	return 0;
 }
@@ -205,7 +206,7 @@ void lifecycle_zombie_gc(void)
 
 static int count_live(struct task *t, void *arg)
 {
-	if (t->state != TASK_ZOMBIE) (*(unsigned *)arg)++;
+	if (t->state != TASK_ZOMBIE && !t->kthread) (*(unsigned *)arg)++;
 	return 0;
 }
 

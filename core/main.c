@@ -25,6 +25,12 @@
 #include "core/syscall_table.h"
 #include "core/tracer.h"
 #include "core/compat.h"
+#include "core/evloop.h"
+#include "core/irq.h"
+#include "core/kthread_task.h"
+#include "core/stats.h"
+#include "services/deferred/deferred.h"
+#include "services/time/time.h"
 #include "services/trace/tracediff.h"
 #include "services/trace/trace.h"
 #include "services/trace/trace_opts.h"
@@ -44,7 +50,10 @@ static void usage(FILE *f)
 		"\n"
 		"run options:\n"
 		"  --strict          refuse syscalls Persona does not know with ENOSYS\n"
-		"  --debug=LIST      log categories: syscall,task,signal,proc,inject,all\n");
+		"  --hz=N            timer tick rate (250; 0: no tick)\n"
+		"  --stats           print interrupt, softirq, work and timer counts at exit\n"
+		"  --debug=LIST      log categories: syscall,task,signal,proc,inject,irq,\n"
+		"                    softirq,work,timer,all\n");
 }
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
@@ -92,10 +101,32 @@ static int setup(enum filter_mode mode, struct sock_fprog *prog)
 	return err;
 }
 
-/* Runs gargv as the namespace's init under `mode`. Returns 0 with init's wait status
- * in *wstatus, or persona's own exit code when the guest could not run. */
-static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
+struct run_opts {
+	enum filter_mode mode;
+	unsigned hz;		/* --hz: tick rate, 0 = no tick */
+	bool stats;		/* --stats: counters at exit */
+};
+
+/* The kernel's own machinery, before the first guest: interrupts and the event
+ * loop, timers, deferred work (kthreads, softirqs, workqueues). */
+static int start_kernel(const struct run_opts *o)
 {
+	int err = evloop_init(o->hz);
+	if (err) {
+		log_err("cannot start the event loop: %s", strerror(-err));
+		return err;
+	}
+	if (log_debug_mask & DBG_SOFTIRQ) deferred_debug |= DEFERRED_DBG_SOFTIRQ;
+	if (log_debug_mask & DBG_WORK) deferred_debug |= DEFERRED_DBG_WORK | DEFERRED_DBG_KTHREAD;
+	time_init();
+	return 0;
+}
+
+/* Runs gargv as the namespace's init. Returns 0 with init's wait status in *wstatus,
+ * or persona's own exit code when the guest could not run. */
+static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
+{
+	enum filter_mode mode = o->mode;
 	char path[4096];
 	int err = spawn_resolve(gargv[0], path, sizeof path);
 	if (err) {
@@ -106,8 +137,9 @@ static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
+	if (start_kernel(o)) return 125;
 	int err_fd = -1;
-	pid_t pid = spawn_guest(path, gargv, &prog, NULL, &err_fd);
+	pid_t pid = spawn_guest(path, gargv, &prog, &evloop_saved_sigmask, &err_fd);
 	free(prog.filter);
 	if (pid < 0) {
 		log_err("cannot start '%s': %s", gargv[0], strerror(-pid));
@@ -115,7 +147,11 @@ static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
 	}
 	init_host_pid = pid;
 	if (!lifecycle_start(pid)) { kill(pid, SIGKILL); return 125; }
-	int status = tracer_run();
+	kthread_tasks_start(irq_ncpus);	/* kthreadd is pid 2, as on Linux */
+	int status = evloop_run();
+	kthread_tasks_stop();
+	if (o->stats) stats_print(stderr);
+	evloop_shutdown();
 	int exec_err = 0;
 	if (read(err_fd, &exec_err, sizeof exec_err) == sizeof exec_err && exec_err) {
 		log_err("cannot run '%s': %s", gargv[0], strerror(-exec_err));
@@ -127,25 +163,36 @@ static int run_guest(char **gargv, enum filter_mode mode, int *wstatus)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum filter_mode mode = FILTER_DEFAULT;
+	struct run_opts o = { FILTER_DEFAULT, 250, false };
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
+		{ "hz", required_argument, NULL, 'z' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
+	char *end;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': mode = FILTER_STRICT; break;
+		case 's': o.mode = FILTER_STRICT; break;
 		case 'd': if (log_parse_debug(optarg)) return 2; break;
+		case 'z':
+			o.hz = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o.hz > 10000) {
+				log_err("--hz: '%s' is not a tick rate from 0 to 10000", optarg);
+				return 2;
+			}
+			break;
+		case 'S': o.stats = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) { usage(stderr); return 2; }
-	int status, rc = run_guest(argv + optind, mode, &status);
+	int status, rc = run_guest(argv + optind, &o, &status);
 	return rc ? rc : exit_like(status);
 }
 
@@ -157,7 +204,8 @@ static int cmd_trace(int argc, char **argv)
 	int rc = trace_begin(&cfg);
 	if (rc) return rc;
 	int status;
-	rc = run_guest(argv + cfg.argi, FILTER_TRAP_ALL, &status);
+	struct run_opts o = { FILTER_TRAP_ALL, 250, false };
+	rc = run_guest(argv + cfg.argi, &o, &status);
 	trace_end();
 	return rc ? rc : exit_like(status);
 }

@@ -6,6 +6,7 @@
 #include "core/sigdeliver.h"
 #include "core/pidmap.h"
 #include "core/trap.h"
+#include "services/time/time.h"
 #include "core/log.h"
 
 bool siginfo_has_pid(const siginfo_t *si)
@@ -67,7 +68,11 @@ int sigdeliver_prepare(struct task *t, int sig)
 {
 	siginfo_t si;
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return sig;
-	if (apply_override(t, &si)) {
+	if (apply_override(t, &si) || si.si_code == SI_TIMER || (sig == SIGALRM && si.si_code == SI_KERNEL)) {
+		/* a timer's signal: the timer service rearms it, fills si_overrun, or
+		 * drops it when its timer was deleted or re-set meanwhile */
+		if (!time_signal_delivering(t, &si)) return 0;
+		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
 		if (trap_observer) trap_observer->signal(t, &si);
 		return sig;
 	}

@@ -13,9 +13,12 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <fcntl.h>
+#include <sys/time.h>
+#include <time.h>
 #include "core/syscall_table.h"
 #include "services/pm/pm.h"
 #include "services/procfs/procfs.h"
+#include "services/time/time.h"
 
 /* an argument the call writes */
 #define O(t) ((t) | A_OUT)
@@ -63,6 +66,10 @@ static const struct trap_cond ptr2_given = { .arg = 2, .op = TRAP_IF_NONZERO };
  * passes a /proc path *with* AT_EMPTY_PATH sees the host's entry (documented). */
 static const struct trap_cond fstatat_path = { .arg = 3, .op = TRAP_IF_CLEAR, .mask = AT_EMPTY_PATH };
 static const struct trap_cond statx_path = { .arg = 2, .op = TRAP_IF_CLEAR, .mask = AT_EMPTY_PATH };
+/* services/time emulates these clocks and ITIMER_REAL; CPU-time clocks and
+ * ITIMER_VIRTUAL/ITIMER_PROF run untrapped */
+static const struct trap_cond clock_emulated = ONE_OF(0, 4, CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI);
+static const struct trap_cond itimer_real = ONE_OF(0, 1, ITIMER_REAL);
 
 static struct syscall_desc table[SYSCALL_MAX] = {
 	/* file descriptors and I/O */
@@ -302,22 +309,22 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(rt_tgsigqueueinfo, S | P, A_INT, sys_rt_tgsigqueueinfo, A_PID, A_PID, A_SIG, A_SIGINFO),
 
 	/* time */
-	N(nanosleep, 0, A_INT, A_TIMESPEC, O(A_TIMESPEC_REM)),
-	N(clock_nanosleep, CK, A_INT, A_CLOCKID, A_TIMER_FLAGS, A_TIMESPEC, O(A_TIMESPEC_REM)),
+	E(nanosleep, 0, A_INT, sys_nanosleep, A_TIMESPEC, O(A_TIMESPEC_REM)),
+	EW(clock_nanosleep, CK, A_INT, sys_clock_nanosleep, &clock_emulated, A_CLOCKID, A_TIMER_FLAGS, A_TIMESPEC, O(A_TIMESPEC_REM)),
 	N(clock_gettime, CK, A_INT, A_CLOCKID, O(A_TIMESPEC)),
 	N(clock_getres, CK, A_INT, A_CLOCKID, O(A_TIMESPEC)),
 	N(clock_settime, CK, A_INT, A_CLOCKID, A_TIMESPEC),
 	N(gettimeofday, CK, A_INT, O(A_TIMEVAL), O(A_PTR)),
 	N(settimeofday, CK, A_INT, A_TIMEVAL, A_PTR),
 	N(time, CK, A_TIME_T, O(A_PTR)),
-	N(alarm, 0, A_UINT, A_UINT),
-	N(getitimer, 0, A_INT, A_ITIMER_WHICH, O(A_ITIMERVAL)),
-	N(setitimer, 0, A_INT, A_ITIMER_WHICH, A_ITIMERVAL, O(A_ITIMERVAL)),
-	EW(timer_create, 0, A_INT, sys_timer_create, &ptr1_given, A_CLOCKID, A_PTR, O(A_PTR)),
-	N(timer_settime, 0, A_INT, A_INT, A_TIMER_FLAGS, A_ITIMERSPEC, O(A_ITIMERSPEC)),
-	N(timer_gettime, 0, A_INT, A_INT, O(A_ITIMERSPEC)),
-	N(timer_getoverrun, 0, A_INT, A_INT),
-	N(timer_delete, 0, A_INT, A_INT),
+	E(alarm, 0, A_UINT, sys_alarm, A_UINT),
+	EW(getitimer, 0, A_INT, sys_getitimer, &itimer_real, A_ITIMER_WHICH, O(A_ITIMERVAL)),
+	EW(setitimer, 0, A_INT, sys_setitimer, &itimer_real, A_ITIMER_WHICH, A_ITIMERVAL, O(A_ITIMERVAL)),
+	E(timer_create, 0, A_INT, sys_timer_create, A_CLOCKID, A_PTR, O(A_PTR)),
+	E(timer_settime, 0, A_INT, sys_timer_settime, A_INT, A_TIMER_FLAGS, A_ITIMERSPEC, O(A_ITIMERSPEC)),
+	E(timer_gettime, 0, A_INT, sys_timer_gettime, A_INT, O(A_ITIMERSPEC)),
+	E(timer_getoverrun, 0, A_INT, sys_timer_getoverrun, A_INT),
+	E(timer_delete, 0, A_INT, sys_timer_delete, A_INT),
 
 	/* network */
 	N(socket, NW, A_FD, A_SOCK_FAMILY, A_SOCK_TYPE, A_SOCK_PROTO),

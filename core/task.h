@@ -19,6 +19,8 @@
 #include "core/sysreq.h"
 #include "core/pidmap.h"
 
+struct kthread;
+
 
 enum task_state {
 	TASK_NEW,	/* created by an event; its first stop not yet seen */
@@ -45,6 +47,7 @@ struct task {
 	enum task_state state;
 	int exit_status;		/* wait(2) status once exited */
 	bool subreaper;			/* prctl(PR_SET_CHILD_SUBREAPER) */
+	struct kthread *kthread;	/* a kernel thread (no mm): core/kthread_task.c */
 	bool nested_pidns;		/* in a pid namespace the guest created: ids are the
 					 * kernel's own there, so id syscalls run natively */
 	bool exit_seen;			/* PTRACE_EVENT_EXIT seen */

@@ -126,18 +126,3 @@ long sys_rt_sigtimedwait(struct sysreq *r, gaddr_t set, gaddr_t info, gaddr_t ts
 	sysreq_on_exit(r, sigtimedwait_exit);
 	return SYSRET_NATIVE;
 }
-
-/* SIGEV_THREAD_ID names a thread of the caller by tid */
-long sys_timer_create(struct sysreq *r, int clockid, gaddr_t sevp, gaddr_t timerid)
-{
-	struct sigevent ev;
-	if (copy_from_guest(r->task->tid, &ev, sevp, sizeof ev)) return SYSRET_NATIVE;
-	if (!(ev.sigev_notify & SIGEV_THREAD_ID)) return SYSRET_NATIVE;
-	struct task *t = task_by_virt(ev._sigev_un._tid);
-	if (!t || t->leader != r->task->leader || t->state == TASK_DEAD) return -EINVAL;
-	ev._sigev_un._tid = t->tid;
-	gaddr_t copy = sysreq_push(r, &ev, sizeof ev);
-	if (!copy) return -EFAULT;
-	sysreq_set_arg(r, 1, copy);
-	return SYSRET_NATIVE;
-}

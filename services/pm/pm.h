@@ -46,7 +46,6 @@ long sys_rt_tgsigqueueinfo(struct sysreq *r, pid_t tgid, pid_t tid, int sig, gad
 long sys_pidfd_open(struct sysreq *r, pid_t pid, unsigned flags);
 long sys_pidfd_send_signal(struct sysreq *r, int pidfd, int sig, gaddr_t info, unsigned flags);
 long sys_rt_sigtimedwait(struct sysreq *r, gaddr_t set, gaddr_t info, gaddr_t ts, unsigned long size);
-long sys_timer_create(struct sysreq *r, int clockid, gaddr_t sevp, gaddr_t timerid);
 /* pidargs.c: syscalls with a pid among their arguments */
 long sys_prlimit64(struct sysreq *r, pid_t pid, unsigned res, gaddr_t new_rl, gaddr_t old_rl);
 long sys_sched_setaffinity(struct sysreq *r, pid_t pid, unsigned long len, gaddr_t mask);

@@ -9,6 +9,7 @@ long pm_pid_to_host(struct task *self, pid_t vpid)
 	if (vpid == 0) return task_tgid(self);
 	struct task *t = task_by_virt(vpid);
 	if (!t || t->state == TASK_DEAD) return -ESRCH;
+	if (t->kthread) return -EPERM;	/* kernel threads: not the guest's to touch */
 	return t->tid;
 }
 

@@ -40,10 +40,55 @@ static bool guest_name(const char *host, struct task *proc, char *out, size_t le
 		return true;
 	}
 	struct task *t = task_by_host(atoi(host));
-	if (!t || t->state == TASK_DEAD) return false;
+	if (!t || t->state == TASK_DEAD || t->kthread) return false;
 	if (proc ? t->leader != proc : !task_is_leader(t)) return false;
 	snprintf(out, len, "%d", task_vtid(t));
 	return true;
+}
+
+/* Kernel threads are supervisor threads, absent from the host's /proc listing: they
+ * are listed after the host's entries, in pid order. The directory offset past the
+ * host's end (which the host accepts and reads as end of directory) is our cursor. */
+#define KTHREAD_POS 0x7fff0000LL
+
+static int cmp_pid(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+static int collect_kthread(struct task *t, void *arg)
+{
+	int *v = arg;
+	if (t->kthread && v[0] < 255) v[++v[0]] = task_vtid(t);
+	return 0;
+}
+
+static unsigned add_entry(char *out, unsigned used, unsigned cap, uint64_t ino, int64_t off,
+			  unsigned char type, const char *name)
+{
+	unsigned reclen = (offsetof(struct linux_dirent64, d_name) + strlen(name) + 1 + 7) & ~7u;
+	if (used + reclen > cap) return 0;
+	struct linux_dirent64 *o = (void *)(out + used);
+	o->d_ino = ino; o->d_off = off; o->d_type = type;
+	o->d_reclen = reclen;
+	memset(o->d_name, 0, reclen - offsetof(struct linux_dirent64, d_name));
+	strcpy(o->d_name, name);
+	return reclen;
+}
+
+static long list_kthreads(int dfd, char *out, unsigned used, unsigned cap)
+{
+	int v[256] = { 0 };
+	off_t pos = lseek(dfd, 0, SEEK_CUR);
+	task_for_each(collect_kthread, v);
+	qsort(v + 1, v[0], sizeof v[0], cmp_pid);
+	long i = pos >= KTHREAD_POS ? pos - KTHREAD_POS : 0;
+	for (; i < v[0]; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "%d", v[i + 1]);
+		unsigned r = add_entry(out, used, cap, 0x7000000 + v[i + 1], KTHREAD_POS + i + 1, DT_DIR, name);
+		if (!r) break;
+		used += r;
+	}
+	lseek(dfd, KTHREAD_POS + i, SEEK_SET);
+	return used ? (long)used : i < v[0] ? -EINVAL : 0;
 }
 
 /* Fills `out` (cap bytes) from directory fd `dfd`. Returns bytes or -errno. */
@@ -52,25 +97,21 @@ static long filter_dir(int dfd, struct task *proc, char *out, unsigned cap)
 	char in[8192], name[256];
 	unsigned used = 0;
 	for (;;) {
+		off_t start = lseek(dfd, 0, SEEK_CUR);
 		long n = syscall(SYS_getdents64, dfd, in, sizeof in);
+		if (n == 0 && !proc) return list_kthreads(dfd, out, used, cap);
 		if (n <= 0) return used ? (long)used : n < 0 ? -errno : 0;
 		int64_t prev_off = -1;
 		for (long pos = 0; pos < n; ) {
 			struct linux_dirent64 *d = (void *)(in + pos);
 			pos += d->d_reclen;
 			if (!guest_name(d->d_name, proc, name, sizeof name)) { prev_off = d->d_off; continue; }
-			unsigned reclen = (offsetof(struct linux_dirent64, d_name) + strlen(name) + 1 + 7) & ~7u;
-			if (used + reclen > cap) {
+			unsigned reclen = add_entry(out, used, cap, d->d_ino, d->d_off, d->d_type, name);
+			if (!reclen) {
 				/* resume here next time: seek to the previous entry's cookie */
-				if (prev_off >= 0) lseek(dfd, prev_off, SEEK_SET);
-				else lseek(dfd, 0, SEEK_SET);
+				lseek(dfd, prev_off >= 0 ? prev_off : start, SEEK_SET);
 				return used ? (long)used : -EINVAL;
 			}
-			struct linux_dirent64 *o = (void *)(out + used);
-			o->d_ino = d->d_ino; o->d_off = d->d_off; o->d_type = d->d_type;
-			o->d_reclen = reclen;
-			memset(o->d_name, 0, reclen - offsetof(struct linux_dirent64, d_name));
-			strcpy(o->d_name, name);
 			used += reclen;
 			prev_off = d->d_off;
 		}

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include "core/task.h"
 
-enum proc_synth { SYNTH_NONE, SYNTH_STATUS, SYNTH_STAT };
+enum proc_synth { SYNTH_NONE, SYNTH_STATUS, SYNTH_STAT, SYNTH_INTERRUPTS, SYNTH_SOFTIRQS,
+		  SYNTH_EMPTY /* a kernel thread's cmdline and environ */ };
 
 /* A guest path resolved against the guest's /proc view */
 struct proc_path {

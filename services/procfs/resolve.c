@@ -126,6 +126,11 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	} else if (is_num(c, e - c)) {
 		task = task_by_virt(atoi(c));
 		if (!task || task->state == TASK_DEAD) return -ENOENT;
+	} else if (!strcmp(c, "interrupts") || !strcmp(c, "softirqs")) {
+		/* the personality's own interrupt and softirq counters */
+		pp->synth = c[0] == 'i' ? SYNTH_INTERRUPTS : SYNTH_SOFTIRQS;
+		snprintf(pp->host, sizeof pp->host, "%s", abs);
+		return 1;
 	} else {
 		return 0;	/* /proc/meminfo and friends: the host's */
 	}
@@ -138,6 +143,10 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	}
 	pp->task = named;
 	pp->synth = synth_kind(rest);
+	if (named->kthread) {	/* no address space: no cmdline, environ or exe */
+		if (!strcmp(rest, "/cmdline") || !strcmp(rest, "/environ")) pp->synth = SYNTH_EMPTY;
+		if (!strcmp(rest, "/exe")) return -ENOENT;
+	}
 	int n;
 	if (thread_view && !pp->link_self)
 		n = snprintf(pp->host, sizeof pp->host, "/proc/%d/task/%d%s", task_tgid(named),

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include "services/procfs/procfs_internal.h"
 #include "core/pidmap.h"
+#include "core/irq.h"
+#include "services/deferred/softirq.h"
 
 #define MAXFILE 16384
 
@@ -66,6 +68,7 @@ static int status_line(char *out, size_t len, const char *line, size_t n, const 
 	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++)
 		if (!strncmp(line, ids[i], strlen(ids[i])))
 			return snprintf(out, len, "%s\t%ld\n", ids[i], val[i]);
+	if (t->kthread && !strncmp(line, "Threads:", 8)) return snprintf(out, len, "Threads:\t1\n");
 	if (!strncmp(line, "State:\t", 7)) {
 		const char *name = state_name(guest_state(t, line[7]));
 		if (name && guest_state(t, line[7]) != line[7])
@@ -86,6 +89,26 @@ static long gen_status(const struct task *t, const char *in, char *out, size_t l
 	return o < len ? (long)o : -EFBIG;
 }
 
+/* A kernel thread is a supervisor thread on the host: in the guest's view it is a
+ * process of its own (num_threads 1, field 20) with PF_KTHREAD in its flags (field 9).
+ * `rest` holds fields 9 on; rewrites them in place into out. */
+#define PF_KTHREAD 0x00200000
+static int kthread_fields(const char *rest, char *out, size_t len)
+{
+	size_t o = 0;
+	int field = 9;
+	for (const char *p = rest; *p && o < len; field++) {
+		const char *e = strchrnul(p, ' ');
+		if (field == 9) o += snprintf(out + o, len - o, "%lu", strtoul(p, NULL, 10) | PF_KTHREAD);
+		else if (field == 20) o += snprintf(out + o, len - o, "1");
+		else o += snprintf(out + o, len - o, "%.*s", (int)(e - p), p);
+		if (*e && o < len) out[o++] = ' ';
+		p = *e ? e + 1 : e;
+	}
+	if (o < len) out[o] = 0;
+	return (int)o;
+}
+
 /* stat: "pid (comm) state ppid pgrp session tty_nr tpgid flags ..." where comm may
  * hold spaces and parentheses: fields after it start at the last ')'. */
 static long gen_stat(const struct task *t, const char *in, char *out, size_t len)
@@ -98,18 +121,58 @@ static long gen_stat(const struct task *t, const char *in, char *out, size_t len
 	if (sscanf(rp + 2, "%c %d %d %d %d %d %n", &state, &ppid, &pgrp, &session, &tty,
 		   &tpgid, &used) < 6)
 		return -EIO;
+	char kfields[1024];
+	const char *rest = rp + 2 + used;
+	if (t->kthread) {
+		kthread_fields(rest, kfields, sizeof kfields);
+		rest = kfields;
+	}
 	int n = snprintf(out, len, "%d %.*s %c %d %d %d %d %d %s", task_vtid(t), (int)(rp - lp + 1),
 			 lp, guest_state(t, state), vppid(t), vgroup(t->leader->pgrp), vgroup(t->leader->session),
-			 tty, tpgid > 0 ? pidmap_to_virt(tpgid) : tpgid, rp + 2 + used);
+			 tty, tpgid > 0 ? pidmap_to_virt(tpgid) : tpgid, rest);
 	return n < (int)len ? n : -EFBIG;
+}
+
+/* /proc/interrupts in Linux's layout (show_interrupts): a CPUn header, then per
+ * interrupt its number, a count per CPU and its name */
+static long gen_interrupts(char *out, size_t len)
+{
+	size_t o = snprintf(out, len, "%*s", 3 + 8, "");
+	for (unsigned c = 0; c < irq_ncpus && o < len; c++) o += snprintf(out + o, len - o, "CPU%-8u", c);
+	o += snprintf(out + o, o < len ? len - o : 0, "\n");
+	for (int i = 0; i < NR_IRQS && o < len; i++) {
+		o += snprintf(out + o, len - o, "%3d: ", i);
+		for (unsigned c = 0; c < irq_ncpus && o < len; c++)
+			o += snprintf(out + o, len - o, "%10lu ", irq_count(c, i));
+		o += snprintf(out + o, o < len ? len - o : 0, "  persona  %s\n", irq_name(i));
+	}
+	return o < len ? (long)o : -EFBIG;
+}
+
+/* /proc/softirqs in Linux's layout (show_softirqs) */
+static long gen_softirqs(char *out, size_t len)
+{
+	size_t o = snprintf(out, len, "                    ");
+	for (unsigned c = 0; c < irq_ncpus && o < len; c++) o += snprintf(out + o, len - o, "CPU%-8u", c);
+	o += snprintf(out + o, o < len ? len - o : 0, "\n");
+	for (int i = 0; i < NR_SOFTIRQS && o < len; i++) {
+		o += snprintf(out + o, len - o, "%12s:", softirq_name(i));
+		for (unsigned c = 0; c < irq_ncpus && o < len; c++)
+			o += snprintf(out + o, len - o, " %10lu", softirq_count(c, i));
+		o += snprintf(out + o, o < len ? len - o : 0, "\n");
+	}
+	return o < len ? (long)o : -EFBIG;
 }
 
 int procfs_synth_open(const struct proc_path *pp)
 {
 	char *in = malloc(MAXFILE), *out = malloc(MAXFILE);
-	long n = in && out ? read_host(pp->host, in, MAXFILE) : -ENOMEM;
+	long n = in && out ? 0 : -ENOMEM;
 	int fd = -1;
-	if (n >= 0)
+	if (n == 0 && pp->synth == SYNTH_EMPTY) n = 0;
+	else if (n == 0 && pp->synth == SYNTH_INTERRUPTS) n = gen_interrupts(out, MAXFILE);
+	else if (n == 0 && pp->synth == SYNTH_SOFTIRQS) n = gen_softirqs(out, MAXFILE);
+	else if (n == 0 && (n = read_host(pp->host, in, MAXFILE)) >= 0)
 		n = pp->synth == SYNTH_STATUS ? gen_status(pp->task, in, out, MAXFILE)
 					      : gen_stat(pp->task, in, out, MAXFILE);
 	if (n >= 0) {

@@ -26,9 +26,6 @@
 set -u
 
 PERSONA=${PERSONA:-build/persona}
-set -u
-
-PERSONA=${PERSONA:-build/persona}
 BENCH=${BENCH:-build/bench}
 RESULTS=${RESULTS:-build/bench-results.txt}
 RAW=${RESULTS%.txt}-raw.txt
@@ -89,6 +86,7 @@ measure() {
 	native)  set -- ;;
 	persona) set -- "$PERSONA" run -- ;;
 	strace)  set -- $STRACE ;;	# a command line: split on purpose
+	ptrace)  set -- "$PERSONA" trace -f -o /dev/null -- ;;
 	esac
 	$TIMEOUT "$@" "$BENCH/$name" "$iters" "$BENCH_REPS" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
@@ -112,15 +110,16 @@ check() {
 	out "$(printf '%-4s  %-44s %6s <= %s' "$verdict" "$1" "$2" "$3")"
 }
 
-row() { printf '%-15s %10s %11s %11s %7s %11s %8s' "$@"; }
+row() { printf '%-15s %10s %11s %11s %7s %11s %8s %11s %6s' "$@"; }
 
 out "Persona microbenchmarks  $(date '+%Y-%m-%d %H:%M:%S %z')"
 out "machine: nproc=$(nproc) kernel=$(uname -r) arch=$(uname -m) cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null) load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 out "persona=$PERSONA strace='${STRACE:-none}' scale=$BENCH_SCALE"
-out "ns/op: median over $BENCH_ROUNDS interleaved rounds (native, persona, strace) of the median of $BENCH_REPS timed repetitions"
+out "ns/op: median over $BENCH_ROUNDS interleaved rounds (native, persona, strace, persona trace) of the median of $BENCH_REPS timed repetitions"
+out "ptrace = persona trace -f -o /dev/null (same iterations as strace)"
 out ""
-out "$(row benchmark iters/str native persona p/nat strace p/strace)"
-out "$(row --------------- ---------- ----------- ----------- ------- ----------- --------)"
+out "$(row benchmark iters/str native persona p/nat strace p/strace ptrace pt/str)"
+out "$(row --------------- ---------- ----------- ----------- ------- ----------- -------- ----------- ------)"
 
 failed=0
 echo "$BENCHMARKS" | {
@@ -130,21 +129,22 @@ while read -r name iters siters desc; do
 	siters=$(scale "$siters")
 	[ -x "$BENCH/$name" ] || { echo "run.sh: missing $BENCH/$name" >&2; exit 1; }
 	echo "== $name: $desc" >>"$TMP/raw"
-	nats='' pers='' strs=''
+	nats='' pers='' strs='' trcs=''
 	r=0
 	while [ "$r" -lt "$BENCH_ROUNDS" ]; do
 		r=$((r + 1))
 		v=$(measure native "$name" "$iters") || exit 1; nats="$nats $v"
 		v=$(measure persona "$name" "$iters") || exit 1; pers="$pers $v"
 		if [ -n "$STRACE" ]; then v=$(measure strace "$name" "$siters") || exit 1; strs="$strs $v"; fi
+		v=$(measure ptrace "$name" "$siters") || exit 1; trcs="$trcs $v"
 	done
 	# shellcheck disable=SC2086
-	nat=$(median $nats) per=$(median $pers) str=
+	nat=$(median $nats) per=$(median $pers) trc=$(median $trcs) str=
 	# shellcheck disable=SC2086
 	[ -z "$strs" ] || str=$(median $strs)
-	echo "$name $nat $per ${str:-n/a}" >>"$TMP/values"
-	echo "   rounds: native$nats | persona$pers | strace${strs:- n/a}" >>"$TMP/raw"
-	out "$(row "$name" "$iters/$siters" "$nat" "$per" "$(ratio "$per" "$nat")" "${str:-n/a}" "$(ratio "$per" "$str")")"
+	echo "$name $nat $per ${str:-n/a} $trc" >>"$TMP/values"
+	echo "   rounds: native$nats | persona$pers | strace${strs:- n/a} | persona trace$trcs" >>"$TMP/raw"
+	out "$(row "$name" "$iters/$siters" "$nat" "$per" "$(ratio "$per" "$nat")" "${str:-n/a}" "$(ratio "$per" "$str")" "$trc" "$(ratio "$trc" "$str")")"
 done
 } || failed=1
 
@@ -155,6 +155,9 @@ out "Targets (informational):"
 check "untrapped syscall (getuid) persona/native" "$(ratio "$(get getuid 3)" "$(get getuid 2)")" 1.4
 check "trapped emulated getpid persona/strace" "$(ratio "$(get getpid 3)" "$(get getpid 4)")" 0.6
 check "fork+exec+wait persona/native" "$(ratio "$(get fork_exec_wait 3)" "$(get fork_exec_wait 2)")" 2.0
+for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
+	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
+done
 
 cp "$TMP/report" "$RESULTS" && cp "$TMP/raw" "$RAW" && echo "(written to $RESULTS; per-round figures in $RAW)"
 if [ "$failed" -ne 0 ]; then

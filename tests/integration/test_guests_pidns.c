@@ -41,12 +41,27 @@ static void expect_persona(char *const argv[], int code, const char *out)
 	run_free(&r);
 }
 
+/* Kernel threads (kthreadd is pid 2, then ksoftirqd/N, kworkers...) take the pids
+ * after init, as on Linux: the first pid a guest forks is the one after them. */
+static int first_child_pid(void)
+{
+	struct run_result r;
+	int pid = 0;
+	ck_assert_int_eq(run_persona(NULL, ARGV("sh", "-c", "sleep 0.01 & echo $!; wait"), NULL, 30, &r), 0);
+	ck_assert_int_eq(sscanf(r.out, "%d", &pid), 1);
+	run_free(&r);
+	ck_assert_msg(pid > 2, "the first child got pid %d", pid);
+	return pid;
+}
+
 START_TEST(test_sh_pid_is_1)
 {
+	char buf[256];
+	int c = first_child_pid();
 	expect_persona(ARGV("sh", "-c", "echo $$"), 0, "1\n");
 	expect_persona(ARGV("sh", "-c", "echo $PPID"), 0, "0\n");
-	expect_persona(ARGV("sh", "-c", "sleep 0.01 & echo $!; wait"), 0, "2\n");
-	expect_persona(ARGV("sh", "-c", "readlink /proc/self; exit 0"), 0, "2\n");
+	snprintf(buf, sizeof buf, "%d\n", c);
+	expect_persona(ARGV("sh", "-c", "readlink /proc/self; exit 0"), 0, buf);
 	/* exec keeps the pid */
 	expect_persona(ARGV("sh", "-c", "exec sh -c 'echo $$'"), 0, "1\n");
 }
@@ -56,10 +71,12 @@ START_TEST(test_init_ids)
 {
 	/* pid 1's parent, group and session are outside the namespace: 0 */
 	expect_persona(ARGV(GUEST("print_ids")), 0, "pid 1 ppid 0 tid 1 pgrp 0 sid 0\n");
-	expect_persona(ARGV(GUEST("print_ids"), "2"), 0,
-		       "pid 3 ppid 2 tid 3 pgrp 0 sid 0\nforked 3\n"
-		       "pid 2 ppid 1 tid 2 pgrp 0 sid 0\nforked 2\n"
-		       "pid 1 ppid 0 tid 1 pgrp 0 sid 0\n");
+	char buf[512];
+	int c = first_child_pid();
+	snprintf(buf, sizeof buf, "pid %d ppid %d tid %d pgrp 0 sid 0\nforked %d\n"
+		 "pid %d ppid 1 tid %d pgrp 0 sid 0\nforked %d\n"
+		 "pid 1 ppid 0 tid 1 pgrp 0 sid 0\n", c + 1, c, c + 1, c + 1, c, c, c);
+	expect_persona(ARGV(GUEST("print_ids"), "2"), 0, buf);
 	expect_persona(ARGV("setsid", GUEST("print_ids")), 0, "pid 1 ppid 0 tid 1 pgrp 1 sid 1\n");
 }
 END_TEST
@@ -70,14 +87,24 @@ START_TEST(test_ps_lists_guests)
 	ck_assert_int_eq(run_persona(NULL, ARGV("sh", "-c", "sleep 1 & ps -e -o pid=,ppid=,comm=; exit 0"),
 				     NULL, 30, &r), 0);
 	ck_assert_msg(r.status == 0, "ps under persona failed: %s", r.err);
-	int pid[8], ppid[8], n = 0;
-	char comm[8][64];
-	for (char *line = strtok(r.out, "\n"); line && n < 8; line = strtok(NULL, "\n"))
-		if (sscanf(line, "%d %d %63s", &pid[n], &ppid[n], comm[n]) == 3) n++;
-	ck_assert_msg(n == 3, "ps listed %d processes, expected 3 (sh, sleep, ps)", n);
+	int pid[64], ppid[64], n = 0, kthreads = 0, kthreadd = 0;
+	char comm[64][64];
+	for (char *line = strtok(r.out, "\n"); line && n < 64; line = strtok(NULL, "\n")) {
+		int p, pp;
+		char c[64];
+		if (sscanf(line, "%d %d %63s", &p, &pp, c) != 3) continue;
+		if (p == 2 || pp == 2) {	/* kthreadd and its kernel threads */
+			kthreads++;
+			kthreadd |= p == 2 && pp == 0 && !strcmp(c, "kthreadd");
+			continue;
+		}
+		pid[n] = p; ppid[n] = pp; strcpy(comm[n], c); n++;
+	}
+	ck_assert_msg(kthreadd && kthreads >= 3, "no [kthreadd] (pid 2) with its kernel threads");
+	ck_assert_msg(n == 3, "ps listed %d guest processes, expected 3 (sh, sleep, ps)", n);
 	ck_assert_msg(pid[0] == 1 && ppid[0] == 0 && !strcmp(comm[0], "sh"), "first: %d %d %s", pid[0], ppid[0], comm[0]);
-	ck_assert_msg(pid[1] == 2 && ppid[1] == 1 && !strcmp(comm[1], "sleep"), "second: %d %d %s", pid[1], ppid[1], comm[1]);
-	ck_assert_msg(pid[2] == 3 && ppid[2] == 1 && !strcmp(comm[2], "ps"), "third: %d %d %s", pid[2], ppid[2], comm[2]);
+	ck_assert_msg(pid[1] > 2 && ppid[1] == 1 && !strcmp(comm[1], "sleep"), "second: %d %d %s", pid[1], ppid[1], comm[1]);
+	ck_assert_msg(pid[2] == pid[1] + 1 && ppid[2] == 1 && !strcmp(comm[2], "ps"), "third: %d %d %s", pid[2], ppid[2], comm[2]);
 	run_free(&r);
 }
 END_TEST
@@ -92,15 +119,15 @@ START_TEST(test_proc_lists_only_guests)
 	ck_assert_ptr_nonnull(tasks);
 	*tasks = 0;
 	tasks += 3;
-	int numeric = 0, seen1 = 0, seen2 = 0;
+	/* guests 1 (sh) and c (ls); kernel threads from 2 to c - 1 */
+	int c = first_child_pid(), seen = 0;
 	for (char *e = strtok(r.out, "\n"); e; e = strtok(NULL, "\n")) {
 		if (strspn(e, "0123456789") != strlen(e)) continue;
-		numeric++;
-		ck_assert_msg(!strcmp(e, "1") || !strcmp(e, "2"), "/proc lists a non-guest pid %s", e);
-		seen1 |= !strcmp(e, "1");
-		seen2 |= !strcmp(e, "2");
+		int p = atoi(e);
+		ck_assert_msg(p >= 1 && p <= c, "/proc lists a pid %s outside the namespace", e);
+		seen++;
 	}
-	ck_assert_msg(numeric == 2 && seen1 && seen2, "/proc should list exactly 1 (sh) and 2 (ls)");
+	ck_assert_msg(seen == c, "/proc should list 1..%d, listed %d pids", c, seen);
 	ck_assert_str_eq(tasks, "1\n");
 	run_free(&r);
 }

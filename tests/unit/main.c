@@ -57,6 +57,10 @@ int main(void)
 	srunner_add_suite(sr, trap_suite());
 	srunner_add_suite(sr, lifecycle_suite());
 	srunner_add_suite(sr, misc_suite());
+	srunner_add_suite(sr, deferred_suite());
+	srunner_add_suite(sr, deferred_tasklet_suite());
+	srunner_add_suite(sr, deferred_wq_suite());
+	srunner_add_suite(sr, ktimer_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -16,6 +16,10 @@ Suite *inject_suite(void);
 Suite *trap_suite(void);
 Suite *lifecycle_suite(void);
 Suite *misc_suite(void);
+Suite *deferred_suite(void);		/* softirqs, kthreads (test_deferred.c) */
+Suite *deferred_tasklet_suite(void);
+Suite *deferred_wq_suite(void);
+Suite *ktimer_suite(void);
 
 /* Builds the syscall table and the dispatcher once per process (the table keeps the
  * names libseccomp allocates, so building it twice would leak them). */
