@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/spawn.h"
 #include "services/pm/pm.h"
+#include "services/time/time.h"
 
 #define MAX_EARLY 256
 static pid_t early_stops[MAX_EARLY];	/* new children that stopped before their event */
@@ -164,6 +165,7 @@ static void process_exited(struct task *l)
 		task_release(l);
 		return;
 	}
+	time_signal_sent(l->parent);	/* SIGCHLD may interrupt a sleeping parent */
 	lifecycle_zombie_gc();
 }
 

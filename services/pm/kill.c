@@ -13,6 +13,7 @@
 #include "core/pidmap.h"
 #include "core/task.h"
 #include "core/sigdeliver.h"
+#include "services/time/time.h"
 
 struct kill_all { struct task *self; int sig; int sent, err; };
 
@@ -28,29 +29,52 @@ static int kill_one(struct task *t, void *arg)
 	return 0;
 }
 
+/* A task sleeping in the personality (nanosleep...) is ptrace-stopped and cannot
+ * notice a signal by itself: after a successful kill, tell the timer service, which
+ * checks whether the signal interrupts the sleep (EINTR). data[0] is the target's host
+ * tid, or 0 for several targets. */
+static long sent_exit(struct sysreq *r, long ret)
+{
+	if (ret != 0) return ret;
+	struct task *t = r->data[0] ? task_by_host((pid_t)r->data[0]) : NULL;
+	if (t) time_signal_sent(t);
+	else time_signal_sent_all();
+	return ret;
+}
+
+static long native_then_check(struct sysreq *r, long ret)
+{
+	if (ret == SYSRET_NATIVE) {
+		r->data[0] = r->args_dirty & 2 ? r->args[1] : (long)r->args[0] > 0 ? r->args[0] : 0;
+		sysreq_on_exit(r, sent_exit);
+	}
+	return ret;
+}
+
 long sys_kill(struct sysreq *r, pid_t pid, int sig)
 {
 	if (sig < 0 || sig > _NSIG - 1) return -EINVAL;
 	if (pid == -1) {
 		struct kill_all k = { r->task, sig, 0, 0 };
 		task_for_each(kill_one, &k);
+		if (k.sent) time_signal_sent_all();
 		return k.sent ? 0 : k.err ? -k.err : -ESRCH;
 	}
-	if (pid == 0) return SYSRET_NATIVE;
+	if (pid == 0) return native_then_check(r, SYSRET_NATIVE);
 	if (pid == INT_MIN) return -ESRCH;	/* as kill_something_info() */
 	if (pid < 0) {	/* a process group: any live number of the namespace */
 		struct pidnum *g = pidmap_by_virt(-pid);
 		if (!g) return -ESRCH;
 		sysreq_set_arg(r, 0, (uint64_t)(long)-g->host);
-		return SYSRET_NATIVE;
+		return native_then_check(r, SYSRET_NATIVE);
 	}
-	return pm_native_with_pid(r, 0, pid);
+	return native_then_check(r, pm_native_with_pid(r, 0, pid));
 }
 
 long sys_tkill(struct sysreq *r, pid_t tid, int sig)
 {
 	if (tid <= 0) return -EINVAL;
-	return pm_native_with_pid(r, 0, tid);
+	return native_then_check(r, pm_native_with_pid(r, 0, tid));
 }
 
 /* tgid must be the thread group of tid */
@@ -66,7 +90,7 @@ static long xlate_tg(struct sysreq *r, pid_t tgid, pid_t tid)
 
 long sys_tgkill(struct sysreq *r, pid_t tgid, pid_t tid, int sig)
 {
-	return xlate_tg(r, tgid, tid);
+	return native_then_check(r, xlate_tg(r, tgid, tid));
 }
 
 /* The guest filled si_pid with a virtual pid (glibc's sigqueue uses getpid()); the
