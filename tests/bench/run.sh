@@ -159,6 +159,27 @@ for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done
 
+# nanosleep(1 ms) wake-up latency: how late the sleeper runs again (issue 4: the
+# sleep is emulated by Persona's timers and woken by its hrtimer interrupt)
+out ""
+out "nanosleep(1 ms) wake-up latency (overshoot, ns): median / p99, best of $BENCH_ROUNDS rounds' medians"
+for mode in native persona; do
+	meds='' p99s=''
+	r=0
+	while [ "$r" -lt "$BENCH_ROUNDS" ]; do
+		r=$((r + 1))
+		case $mode in
+		native) set -- ;;
+		persona) set -- "$PERSONA" run -- ;;
+		esac
+		$TIMEOUT "$@" "$BENCH/nanosleep" "$(scale 200)" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; failed=1; break; }
+		meds="$meds $(awk '$1 == "nanosleep_1ms" { print $2 }' "$TMP/out")"
+		p99s="$p99s $(awk '$1 == "nanosleep_1ms_p99" { print $2 }' "$TMP/out")"
+	done
+	# shellcheck disable=SC2086
+	out "$(printf '  %-8s median %10s   p99 %10s' "$mode" "$(median $meds)" "$(median $p99s)")"
+done
+
 cp "$TMP/report" "$RESULTS" && cp "$TMP/raw" "$RAW" && echo "(written to $RESULTS; per-round figures in $RAW)"
 if [ "$failed" -ne 0 ]; then
 	echo "run.sh: a benchmark run failed" >&2
