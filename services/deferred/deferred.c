@@ -6,7 +6,7 @@
 #include "services/deferred/deferred_internal.h"
 #include "services/deferred/softirq.h"
 
-unsigned deferred_debug;
+_Atomic unsigned deferred_debug;
 struct deferred_counters deferred_cnt;
 static unsigned running_ncpus;
 

@@ -13,6 +13,7 @@
  * thread), not from a kthread, not in interrupt context; the counters from any thread. */
 #ifndef PERSONA_DEFERRED_H
 #define PERSONA_DEFERRED_H
+#include <stdatomic.h>
 #include <stdbool.h>
 
 /* Debug categories of the deferred-work modules: each event is logged with log_dbg
@@ -23,7 +24,7 @@ enum deferred_debug_bit {
 	DEFERRED_DBG_WORK    = 1 << 1,	/* work queued, started, done, failed, canceled */
 	DEFERRED_DBG_KTHREAD = 1 << 2,	/* kthread created, woken, parked, stopped */
 };
-extern unsigned deferred_debug;
+extern _Atomic unsigned deferred_debug;	/* may change while threads run */
 
 /* Starts kthreadd, ksoftirqd/0..ncpus-1, the per-CPU and unbound worker pools (one
  * kworker each to begin with), system_wq, system_highpri_wq, system_unbound_wq, and

@@ -7,7 +7,10 @@
 #include "services/deferred/deferred.h"
 #include "services/deferred/kthread.h"
 
-#define DDBG(bit, ...) do { if (deferred_debug & (bit)) log_dbg(__VA_ARGS__); } while (0)
+#define DDBG(bit, ...) do {							\
+	if (atomic_load_explicit(&deferred_debug, memory_order_relaxed) & (bit))	\
+		log_dbg(__VA_ARGS__);						\
+} while (0)
 
 /* counters behind deferred_get_stats (relaxed atomics) */
 struct deferred_counters {

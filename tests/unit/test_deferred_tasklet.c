@@ -86,7 +86,8 @@ START_TEST(tasklet_disable_enable)
 	ck_assert(atomic_load(&a.state) & (1ul << TASKLET_STATE_SCHED));
 	ck_assert_uint_ne(softirq_pending(0), 0);
 	deferred_get_stats(&st);
-	ck_assert_uint_eq(st.tasklets_requeued, SOFTIRQ_MAX_RESTART);
+	ck_assert_uint_ge(st.tasklets_requeued, 1);	/* once a round: */
+	ck_assert_uint_le(st.tasklets_requeued, SOFTIRQ_MAX_RESTART);	/* or 2 ms */
 	tasklet_disable_nosync(&a);
 	tasklet_enable(&a);
 	do_softirq(0);
