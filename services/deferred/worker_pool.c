@@ -99,20 +99,23 @@ static void process_scheduled_works(struct worker *w)
 
 static struct worker *create_worker(struct worker_pool *pool);
 
-/* maybe_create_worker() as manage_workers(): with pool->lock held; true if it let go
- * of the lock (the caller must look again). */
+/* maybe_create_worker() as manage_workers(): with pool->lock held, which it may let
+ * go of meanwhile. True if it created a worker (the caller looks at the pool again);
+ * false if it did not (another worker is creating one, the cap is reached, or
+ * creation failed: the caller runs the item itself, if one is still there). */
 static bool maybe_create_worker(struct worker_pool *pool)
 {
+	struct worker *w;
 	if (pool->manager_active || pool->dying || pool->nr_workers >= WQ_POOL_MAX_WORKERS)
 		return false;
 	pool->manager_active = true;
 	pthread_mutex_unlock(&pool->lock);
-	if (!create_worker(pool))
-		log_err("cannot create a worker for pool %d: %m", pool->id);
+	w = create_worker(pool);
+	if (!w) log_err("cannot create a worker for pool %d: %m", pool->id);
 	pthread_mutex_lock(&pool->lock);
 	pool->manager_active = false;
 	pthread_cond_broadcast(&pool->done);
-	return true;
+	return w != NULL;
 }
 
 /* worker_thread(): a worker is born idle (counted in nr_idle by create_worker). */
@@ -132,7 +135,9 @@ static int worker_thread(void *arg)
 			pool->nr_idle--;
 			continue;
 		}
-		if (!pool->nr_idle && maybe_create_worker(pool)) continue;
+		if (!pool->nr_idle) {			/* may_start_working() */
+			if (maybe_create_worker(pool) || list_empty(&pool->worklist)) continue;
+		}
 		process_one_work(w, list_entry(pool->worklist.next, struct work_struct, entry));
 		process_scheduled_works(w);
 	}
