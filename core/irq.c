@@ -25,6 +25,7 @@ const char *irq_name(enum irq_nr irq) { return irq < NR_IRQS ? names[irq] : "?";
 void irq_enter(unsigned cpu, enum irq_nr irq)
 {
 	__atomic_add_fetch(&counts[cpu % PERSONA_MAX_CPUS][irq], 1, __ATOMIC_RELAXED);
+	smp_set_processor_id(cpu);	/* softirqs raised by the top half run on this CPU */
 	irq_context_enter();
 	DBG(DBG_IRQ, "irq %s on cpu %u", names[irq], cpu);
 }

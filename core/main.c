@@ -30,6 +30,7 @@
 #include "core/kthread_task.h"
 #include "core/stats.h"
 #include "services/deferred/deferred.h"
+#include "services/deferred/workqueue.h"
 #include "services/time/time.h"
 #include "services/trace/tracediff.h"
 #include "services/trace/trace.h"
@@ -118,6 +119,7 @@ static int start_kernel(const struct run_opts *o)
 	}
 	if (log_debug_mask & DBG_SOFTIRQ) deferred_debug |= DEFERRED_DBG_SOFTIRQ;
 	if (log_debug_mask & DBG_WORK) deferred_debug |= DEFERRED_DBG_WORK | DEFERRED_DBG_KTHREAD;
+	deferred_hz = o->hz ? o->hz : 250;	/* workqueue delays are in jiffies */
 	time_init();
 	return 0;
 }
