@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/tracer.h"
 #include "services/deferred/softirq.h"
+#include "services/io/ioservice.h"
 
 #define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
 
@@ -74,6 +75,7 @@ int evloop_init(unsigned hz)
 	int err = io_uring_queue_init(32, &ring, 0);
 	if (err < 0) return err;
 	ring_on = true;
+	io_init();
 	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);
 	arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
 	arm_read(irq_kick_fd, &kick_buf, sizeof kick_buf, SRC_KICK);
@@ -123,7 +125,12 @@ static void on_signals(int res)
 static void on_completion(struct io_uring_cqe *cqe)
 {
 	unsigned cpu = this_cpu();
-	switch (io_uring_cqe_get_data64(cqe)) {
+	uint64_t data = io_uring_cqe_get_data64(cqe);
+	if (data > SRC_KICK) {	/* a pointer: a request of the I/O service */
+		io_complete(cqe);
+		return;
+	}
+	switch (data) {
 	case SRC_SIGNAL:
 		on_signals(cqe->res);
 		break;
@@ -150,6 +157,7 @@ int evloop_run(void)
 		if (lifecycle_done(&status)) return status;
 		if (!children) break;	/* init gone without our seeing it */
 		struct io_uring_cqe *cqe;
+		io_prepare(&ring);
 		int err = io_uring_submit_and_wait(&ring, 1);
 		if (err < 0 && err != -EINTR && err != -EBUSY) {
 			log_err("io_uring: %s", strerror(-err));
@@ -164,6 +172,20 @@ int evloop_run(void)
 	}
 	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
 	return status;
+}
+
+/* Waits for and handles completions once (io_drain, after the loop has ended) */
+void evloop_poll_io(void)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, seen = 0;
+	io_prepare(&ring);
+	if (io_uring_submit_and_wait(&ring, 1) < 0) return;
+	io_uring_for_each_cqe(&ring, head, cqe) {
+		on_completion(cqe);
+		seen++;
+	}
+	io_uring_cq_advance(&ring, seen);
 }
 
 void evloop_shutdown(void)

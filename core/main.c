@@ -32,6 +32,7 @@
 #include "services/deferred/deferred.h"
 #include "services/deferred/workqueue.h"
 #include "services/time/time.h"
+#include "services/io/ioservice.h"
 #include "services/trace/tracediff.h"
 #include "services/trace/trace.h"
 #include "services/trace/trace_opts.h"
@@ -106,6 +107,7 @@ struct run_opts {
 	enum filter_mode mode;
 	unsigned hz;		/* --hz: tick rate, 0 = no tick */
 	bool stats;		/* --stats: counters at exit */
+	void (*before_shutdown)(void);	/* last words while the event loop still runs */
 };
 
 /* The kernel's own machinery, before the first guest: interrupts and the event
@@ -151,6 +153,8 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	if (!lifecycle_start(pid)) { kill(pid, SIGKILL); return 125; }
 	kthread_tasks_start(irq_ncpus);	/* kthreadd is pid 2, as on Linux */
 	int status = evloop_run();
+	if (o->before_shutdown) o->before_shutdown();
+	io_drain();	/* the services' last writes (the trace) complete */
 	kthread_tasks_stop();
 	if (o->stats) stats_print(stderr);
 	evloop_shutdown();
@@ -165,7 +169,7 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { FILTER_DEFAULT, 250, false };
+	struct run_opts o = { FILTER_DEFAULT, 250, false, NULL };
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
@@ -206,9 +210,8 @@ static int cmd_trace(int argc, char **argv)
 	int rc = trace_begin(&cfg);
 	if (rc) return rc;
 	int status;
-	struct run_opts o = { FILTER_TRAP_ALL, 250, false };
+	struct run_opts o = { FILTER_TRAP_ALL, 250, false, trace_end };
 	rc = run_guest(argv + cfg.argi, &o, &status);
-	trace_end();
 	return rc ? rc : exit_like(status);
 }
 

@@ -14,6 +14,7 @@
 #include "services/trace/decode.h"
 #include "services/trace/strbuf.h"
 #include "services/trace/trace_summary.h"
+#include "services/trace/trace_out.h"
 #include "core/trap.h"
 #include "core/task.h"
 #include "core/log.h"
@@ -26,14 +27,14 @@ struct ttask {
 	int from;			/* first argument still to print at exit */
 	long nr;
 	struct timespec start;
-	FILE *out;
+	struct tout *out;
 	struct ttask *next;
 };
 
 #define THASH 256
 static struct ttask *ttasks[THASH];
 static const struct trace_config *cfg;
-static FILE *main_out;
+static struct tout *main_out;
 static struct trace_fmt_opts fmt;
 
 static double ts_diff(const struct timespec *a, const struct timespec *b)
@@ -41,19 +42,12 @@ static double ts_diff(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static FILE *open_out(const char *path)
-{
-	FILE *f = fopen(path, "we");
-	if (f) setvbuf(f, NULL, _IOFBF, 1 << 16);
-	return f;
-}
-
-static FILE *stream_for(struct task *t)
+static struct tout *stream_for(struct task *t)
 {
 	if (!cfg->per_pid_files || !cfg->outfile) return main_out;
 	char path[4096];
 	snprintf(path, sizeof path, "%s.%d", cfg->outfile, task_vtid(t));
-	FILE *f = open_out(path);
+	struct tout *f = tout_open(path);
 	if (!f) log_err("can't fopen '%s': %s", path, strerror(errno));
 	return f ? f : main_out;
 }
@@ -82,7 +76,7 @@ static void tt_free(struct task *t)
 		if ((*pp)->tid == t->tid) {
 			struct ttask *x = *pp;
 			*pp = x->next;
-			if (x->out != main_out) fclose(x->out);
+			if (x->out != main_out) tout_close(x->out);
 			strbuf_free(&x->line);
 			free(x);
 			return;
@@ -117,12 +111,14 @@ static void prefix(struct strbuf *sb, struct ttask *x, struct task *t)
 }
 
 /* Closes every other open line on stream `out` with " <unfinished ...>" */
-static void interrupt_others(struct ttask *self, FILE *out)
+static void interrupt_others(struct ttask *self, struct tout *out)
 {
 	for (unsigned i = 0; i < THASH; i++)
 		for (struct ttask *x = ttasks[i]; x; x = x->next) {
 			if (x == self || !x->pending || x->unfinished || x->out != out) continue;
-			fprintf(out, "%.*s <unfinished ...>\n", (int)x->line.len, x->line.buf);
+			tout_write(out, x->line.buf, x->line.len);
+			tout_write(out, " <unfinished ...>", 17);
+			tout_newline(out);
 			x->unfinished = true;
 		}
 }
@@ -130,8 +126,8 @@ static void interrupt_others(struct ttask *self, FILE *out)
 static void emit(struct ttask *x, const struct strbuf *sb)
 {
 	interrupt_others(x, x->out);
-	fwrite(sb->buf, 1, sb->len, x->out);
-	fputc('\n', x->out);
+	tout_write(x->out, sb->buf, sb->len);
+	tout_newline(x->out);
 }
 
 static bool printing(void) { return !cfg->summary || cfg->summary_too; }
@@ -233,9 +229,10 @@ int trace_begin(const struct trace_config *c)
 	fmt.strsize = c->strsize;
 	fmt.verbose = c->verbose;
 	fmt.fd_paths = c->fd_paths;
-	main_out = stderr;
+	main_out = tout_stderr();
 	if (c->outfile && !c->per_pid_files) {
-		main_out = open_out(c->outfile);
+		tout_close(main_out);
+		main_out = tout_open(c->outfile);
 		if (!main_out) {
 			log_err("can't fopen '%s': %s", c->outfile, strerror(errno));
 			return 1;
@@ -258,14 +255,24 @@ int trace_begin(const struct trace_config *c)
 void trace_end(void)
 {
 	trap_observer = NULL;
-	if (cfg->summary || cfg->summary_too) trace_summary_print(main_out);
-	fflush(main_out);
-	if (main_out != stderr) fclose(main_out);
+	if (cfg->summary || cfg->summary_too) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (m) {
+			trace_summary_print(m);
+			fclose(m);
+			tout_write(main_out, text, len);
+			free(text);
+		}
+	}
 	for (unsigned i = 0; i < THASH; i++)
 		for (struct ttask *x = ttasks[i], *n; x; x = n) {
 			n = x->next;
-			if (x->out != main_out) fclose(x->out);
+			if (x->out != main_out) tout_close(x->out);
 			strbuf_free(&x->line);
 			free(x);
 		}
+	tout_close(main_out);
+	main_out = NULL;
 }
