@@ -6,12 +6,14 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "core/evloop.h"
 #include "core/irq.h"
+#include "core/control.h"
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "core/tracer.h"
@@ -20,7 +22,7 @@
 
 #define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
 
-enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK };
+enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK, SRC_CONTROL };
 
 sigset_t evloop_saved_sigmask;
 extern int irq_kick_fd;
@@ -45,6 +47,17 @@ static void arm_read(int fd, void *buf, unsigned len, enum source src)
 	if (!sqe) { io_uring_submit(&ring); sqe = io_uring_get_sqe(&ring); }
 	io_uring_prep_read(sqe, fd, buf, len, 0);
 	io_uring_sqe_set_data64(sqe, src);
+}
+
+static int ctl_fd = -1;
+
+static void arm_accept(void)
+{
+	if (ctl_fd < 0) return;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (!sqe) { io_uring_submit(&ring); sqe = io_uring_get_sqe(&ring); }
+	io_uring_prep_accept(sqe, ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, SRC_CONTROL);
 }
 
 static int start_tick(unsigned hz)
@@ -79,6 +92,9 @@ int evloop_init(unsigned hz)
 	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);
 	arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
 	arm_read(irq_kick_fd, &kick_buf, sizeof kick_buf, SRC_KICK);
+	ctl_fd = control_init();	/* persona ctl; without it the supervisor still runs */
+	if (ctl_fd < 0) log_err("no control socket: %s", strerror(-ctl_fd));
+	arm_accept();
 	io_uring_submit(&ring);
 	return hz ? start_tick(hz) : 0;
 }
@@ -126,7 +142,7 @@ static void on_completion(struct io_uring_cqe *cqe)
 {
 	unsigned cpu = this_cpu();
 	uint64_t data = io_uring_cqe_get_data64(cqe);
-	if (data > SRC_KICK) {	/* a pointer: a request of the I/O service */
+	if (data > SRC_CONTROL) {	/* a pointer: a request of the I/O service */
 		io_complete(cqe);
 		return;
 	}
@@ -139,6 +155,12 @@ static void on_completion(struct io_uring_cqe *cqe)
 		raise_softirq(cpu, TIMER_SOFTIRQ);
 		irq_exit(cpu);
 		arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
+		break;
+	case SRC_CONTROL:
+		irq_enter(cpu, IRQ_CONTROL);
+		irq_exit(cpu);
+		if (cqe->res >= 0) control_serve(cqe->res);	/* the accepted connection */
+		arm_accept();
 		break;
 	case SRC_KICK:
 		irq_enter(cpu, IRQ_KICK);
@@ -190,6 +212,8 @@ void evloop_poll_io(void)
 
 void evloop_shutdown(void)
 {
+	control_shutdown();
+	ctl_fd = -1;
 	if (tick_on) timer_delete(tick_timer);
 	tick_on = false;
 	if (ring_on) io_uring_queue_exit(&ring);

@@ -25,6 +25,7 @@
 #include "core/syscall_table.h"
 #include "core/tracer.h"
 #include "core/compat.h"
+#include "core/control.h"
 #include "core/evloop.h"
 #include "core/irq.h"
 #include "core/kthread_task.h"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"usage: persona run [options] -- PROGRAM [ARGS...]\n"
 		"       persona trace [strace options] -- PROGRAM [ARGS...]\n"
 		"       persona diff [--ignore=SET] [--class=%%CLASS] TRACE_A TRACE_B\n"
+		"       persona ctl SUPERVISOR_PID status|stats|help\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
 		"\n"
@@ -221,6 +223,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace")) return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff")) return tracediff_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ctl")) {
+		char *end;
+		long pid = argc > 3 ? strtol(argv[2], &end, 10) : 0;
+		if (argc < 4 || *end || pid <= 0) { usage(stderr); return 2; }
+		return control_client((pid_t)pid, argc - 3, argv + 3);
+	}
 	if (!strcmp(argv[1], "compat")) {
 		if (syscall_table_init()) return 1;
 		return compat_print(stdout);

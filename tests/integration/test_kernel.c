@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "harness.h"
 #include "suites.h"
 
@@ -114,6 +115,76 @@ START_TEST(test_stats)
 }
 END_TEST
 
+START_TEST(test_control_socket)
+{
+	struct run_result r;
+	char pid[16];
+	pid_t sup = fork();
+	if (sup == 0) {
+		execl(persona_path(), "persona", "run", "--", "sleep", "1", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(pid, sizeof pid, "%d", sup);
+	char *argv[] = { (char *)persona_path(), "ctl", pid, "status", NULL };
+	int tries = 0;
+	do {	/* until the supervisor is listening */
+		usleep(50000);
+		ck_assert_int_eq(run_cmd(argv, NULL, 30, &r), 0);
+		if (WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) break;
+		run_free(&r);
+	} while (++tries < 20);
+	ck_assert_msg(strstr(r.out, "processes 1\n") && strstr(r.out, "kernel-threads "), "%s%s", r.out, r.err);
+	run_free(&r);
+	char *bad[] = { (char *)persona_path(), "ctl", pid, "frobnicate", NULL };
+	ck_assert_int_eq(run_cmd(bad, NULL, 30, &r), 0);
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+	ck_assert(strstr(r.out, "unknown command"));
+	run_free(&r);
+	int st;
+	waitpid(sup, &st, 0);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char *none[] = { (char *)persona_path(), "ctl", "999999", "status", NULL };
+	ck_assert_int_eq(run_cmd(none, NULL, 30, &r), 0);
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+	ck_assert(strstr(r.err, "no supervisor with pid 999999"));
+	run_free(&r);
+}
+END_TEST
+
+/* A guest does not steer its own supervisor, even knowing its host pid */
+START_TEST(test_control_refuses_guests)
+{
+	char file[] = "/tmp/persona-suppid-XXXXXX", script[512];
+	int fd = mkstemp(file);
+	ck_assert(fd >= 0);
+	close(fd);
+	unlink(file);
+	snprintf(script, sizeof script, "while [ ! -s %s ]; do sleep 0.02; done; "
+		 "exec %s ctl \"$(cat %s)\" status", file, persona_path(), file);
+	int out[2];
+	ck_assert(pipe(out) == 0);
+	pid_t sup = fork();
+	if (sup == 0) {
+		dup2(out[1], 1);
+		execl(persona_path(), "persona", "run", "--", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	FILE *f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d\n", sup);
+	fclose(f);
+	char buf[256] = "";
+	ssize_t n = read(out[0], buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = 0;
+	int st;
+	waitpid(sup, &st, 0);
+	unlink(file);
+	ck_assert_msg(strstr(buf, "error: refused"), "guest got: %s", buf);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+}
+END_TEST
+
 Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -124,6 +195,8 @@ Suite *kernel_suite(void)
 	tcase_add_test(tc, test_proc_interrupts);
 	tcase_add_test(tc, test_proc_softirqs);
 	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_control_socket);
+	tcase_add_test(tc, test_control_refuses_guests);
 	suite_add_tcase(s, tc);
 	return s;
 }
