@@ -30,10 +30,14 @@
  *     trace_decode_result(sb, ...);                 // " = 1234"
  * trace_decode_exit() is exactly exit_args followed by result.
  *
- * Guest memory is read with copy_from_guest()/guest_read_str() on `tid` (any thread
- * of the guest process; tid = getpid() decodes pointers into the caller's own
- * memory, which is what the tests do). Unreadable pointers print in hex, as strace
- * prints them. With fd_paths, "<path>" comes from /proc/TID/fd/N and /proc/TID/cwd.
+ * Guest memory is read with copy_from_guest() on `tid` (any thread of the guest
+ * process; tid = getpid() decodes pointers into the caller's own memory, which is
+ * what the tests do), so each half must run while the task is stopped at the
+ * matching syscall-entry or syscall-exit stop. Unreadable pointers print in hex, as
+ * strace prints them. With fd_paths, "<path>" comes from /proc/TID/fd/N and
+ * /proc/TID/cwd. rt_sigreturn's {mask=[...]} is read from the signal frame at the
+ * stack pointer /proc/TID/syscall shows for the stopped task ("{mask=?}" if that
+ * cannot be read).
  *
  * Thread: any thread (syscall_table_init() must have run). The functions keep no
  * state between calls, except one value per thread from entry to exit: the socklen
