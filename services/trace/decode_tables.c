@@ -213,7 +213,7 @@ XTAB(tx_msg_flags, "MSG_???",
      XN(0x4000000, "MSG_ZEROCOPY"), XN(0x20000000, "MSG_FASTOPEN"),
      XN(0x40000000, "MSG_CMSG_CLOEXEC"));
 XTAB(tx_shut_how, "SHUT_???", XN(0, "SHUT_RD"), XN(1, "SHUT_WR"), XN(2, "SHUT_RDWR"));
-XTAB(tx_sol, "SOL_??",
+XTAB(tx_sol, "SOL_???",
      XN(0, "SOL_IP"), XN(1, "SOL_SOCKET"), XN(6, "SOL_TCP"), XN(17, "SOL_UDP"),
      XN(41, "SOL_IPV6"), XN(58, "SOL_ICMPV6"), XN(132, "SOL_SCTP"), XN(255, "SOL_RAW"),
      XN(263, "SOL_PACKET"), XN(270, "SOL_NETLINK"), XN(280, "SOL_ALG"),
