@@ -195,7 +195,7 @@ START_TEST(random_against_model)
 		ktimer_init(&rt[i], model_fire, (void *)(uintptr_t)i);
 		model[i] = UINT64_MAX;
 	}
-	for (unsigned step = 0; step < 200000; step++) {
+	for (unsigned step = 0; step < 60000; step++) {
 		unsigned i = (unsigned)rand() % NT, op = (unsigned)rand() % 10;
 		uint64_t when = now + 1 + (uint64_t)(rand() % 5000);
 		if (op < 4) {
@@ -267,6 +267,7 @@ Suite *ktimer_suite(void)
 {
 	Suite *s = suite_create("ktimer");
 	TCase *tc = tcase_create("heap");
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, empty);
 	tcase_add_test(tc, runs_in_expiry_order);
