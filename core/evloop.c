@@ -3,6 +3,7 @@
 #include <liburing.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -22,7 +23,16 @@
 
 #define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
 
-enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK, SRC_CONTROL };
+enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK, SRC_CONTROL, SRC_CHILD };
+
+/* IORING_OP_WAITID (Linux 6.7; liburing 2.3 predates it): the ring itself waits for
+ * the guests' ptrace stops and exits, one completion per event, so a stop costs one
+ * io_uring_enter, as a blocking waitpid would. Without it (older kernels) SIGCHLD
+ * comes through the signalfd and events are reaped with waitpid(WNOHANG). */
+#define OP_WAITID 50
+static bool waitid_mode;
+static bool no_children, waitid_refused;
+static siginfo_t child_si;
 
 sigset_t evloop_saved_sigmask;
 extern int irq_kick_fd;
@@ -50,6 +60,45 @@ static void arm_read(int fd, void *buf, unsigned len, enum source src)
 }
 
 static int ctl_fd = -1;
+
+static void arm_waitid(void)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (!sqe) { io_uring_submit(&ring); sqe = io_uring_get_sqe(&ring); }
+	io_uring_prep_rw(OP_WAITID, sqe, 0, NULL, P_ALL, 0);
+	sqe->file_index = WEXITED | WSTOPPED | __WALL;	/* the options */
+	sqe->addr2 = (uintptr_t)&child_si;
+	io_uring_sqe_set_data64(sqe, SRC_CHILD);
+}
+
+/* waitid's siginfo as the wait status waitpid would have given */
+static int wait_status(const siginfo_t *si)
+{
+	switch (si->si_code) {
+	case CLD_EXITED: return (si->si_status & 0xff) << 8;
+	case CLD_KILLED: return si->si_status & 0x7f;
+	case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
+	case CLD_CONTINUED: return 0xffff;
+	default: return (si->si_status << 8) | 0x7f;	/* stops; ptrace events in bits 16+ */
+	}
+}
+
+static void on_child(int res)
+{
+	if (res == -EINVAL || res == -EOPNOTSUPP) {	/* no IORING_OP_WAITID: signalfd path */
+		waitid_mode = false;
+		waitid_refused = true;
+		return;
+	}
+	if (res == -ECHILD) { no_children = true; return; }
+	if (res >= 0 && child_si.si_pid > 0) {
+		unsigned cpu = this_cpu();
+		irq_enter(cpu, IRQ_CHILD);
+		irq_exit(cpu);
+		tracer_handle(child_si.si_pid, wait_status(&child_si));
+	}
+	arm_waitid();
+}
 
 static void arm_accept(void)
 {
@@ -82,6 +131,9 @@ int evloop_init(unsigned hz)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, TICK_SIGNAL);
 	if (sigprocmask(SIG_BLOCK, &set, &evloop_saved_sigmask) < 0) return -errno;
+	/* SIGCHLD stays blocked; the signalfd reads it only without IORING_OP_WAITID */
+	waitid_mode = !getenv("PERSONA_NO_WAITID");
+	if (waitid_mode) sigdelset(&set, SIGCHLD);
 	if ((sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) return -errno;
 	if ((hr_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0) return -errno;
 	if ((irq_kick_fd = eventfd(0, EFD_CLOEXEC)) < 0) return -errno;
@@ -142,7 +194,7 @@ static void on_completion(struct io_uring_cqe *cqe)
 {
 	unsigned cpu = this_cpu();
 	uint64_t data = io_uring_cqe_get_data64(cqe);
-	if (data > SRC_CONTROL) {	/* a pointer: a request of the I/O service */
+	if (data > SRC_CHILD) {	/* a pointer: a request of the I/O service */
 		io_complete(cqe);
 		return;
 	}
@@ -155,6 +207,9 @@ static void on_completion(struct io_uring_cqe *cqe)
 		raise_softirq(cpu, TIMER_SOFTIRQ);
 		irq_exit(cpu);
 		arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
+		break;
+	case SRC_CHILD:
+		on_child(cqe->res);
 		break;
 	case SRC_CONTROL:
 		irq_enter(cpu, IRQ_CONTROL);
@@ -171,11 +226,25 @@ static void on_completion(struct io_uring_cqe *cqe)
 	}
 }
 
+/* Switching to the signalfd path at run time (IORING_OP_WAITID refused): SIGCHLD
+ * must now come through the signalfd */
+static void switch_to_signalfd(void)
+{
+	sigset_t set;
+	waitid_refused = false;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, TICK_SIGNAL);
+	signalfd(sig_fd, &set, 0);
+	DBG(DBG_IRQ, "io_uring has no waitid: children are reaped after SIGCHLD");
+}
+
 int evloop_run(void)
 {
 	int status;
+	if (waitid_mode) arm_waitid();	/* now that the first guest exists */
 	for (;;) {
-		bool children = reap_children();
+		bool children = waitid_mode ? !no_children : reap_children();
 		if (lifecycle_done(&status)) return status;
 		if (!children) break;	/* init gone without our seeing it */
 		struct io_uring_cqe *cqe;
@@ -191,6 +260,7 @@ int evloop_run(void)
 			seen++;
 		}
 		io_uring_cq_advance(&ring, seen);
+		if (waitid_refused) switch_to_signalfd();
 	}
 	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
 	return status;

@@ -185,6 +185,17 @@ START_TEST(test_control_refuses_guests)
 }
 END_TEST
 
+/* Without IORING_OP_WAITID (kernels before 6.7) children are reaped after SIGCHLD
+ * through the signalfd; PERSONA_NO_WAITID forces that path */
+START_TEST(test_signalfd_child_path)
+{
+	setenv("PERSONA_NO_WAITID", "1", 1);	/* this test runs in its own process */
+	assert_same_as_native(ARGV("sh", "-c", "echo a | tr a b; (exit 3); echo $?; sleep 0.01 & wait"), NULL);
+	assert_same_as_native(ARGV("/usr/bin/python3", "-c",
+		"import subprocess; print(subprocess.run(['true']).returncode)"), NULL);
+}
+END_TEST
+
 Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -197,6 +208,7 @@ Suite *kernel_suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_control_socket);
 	tcase_add_test(tc, test_control_refuses_guests);
+	tcase_add_test(tc, test_signalfd_child_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
