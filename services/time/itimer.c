@@ -10,9 +10,10 @@
  * it has >= 0.5 s, and never 0 for a pending alarm). ITIMER_REAL survives exec, is
  * not inherited by fork children, and dies with the process.
  *
- * Here the interval timer stays on its grid (expiry + k * interval) and an expiry
- * that finds our previous SIGALRM still queued sends nothing: the same expiries
- * produce signals as in Linux. ITIMER_VIRTUAL and ITIMER_PROF count CPU time and run
+ * Here too: an expired interval timer waits (real_requeue) until its SIGALRM is
+ * delivered (time_signal_delivering() at the delivery stop) and is then forwarded past
+ * now; a SIGALRM taken without a delivery stop (sigwaitinfo) is noticed by the tick's
+ * poll, as no longer pending. ITIMER_VIRTUAL and ITIMER_PROF count CPU time and run
  * natively (the table traps only ITIMER_REAL). */
 #include <errno.h>
 #include <signal.h>
@@ -26,50 +27,67 @@
 /* the guest's struct __kernel_old_itimerval */
 struct old_itimerval { struct { long tv_sec, tv_usec; } it_interval, it_value; };
 
-/* Whether our last SIGALRM is still queued for the process */
-static bool real_still_queued(struct tproc *p)
+static struct list_head requeue = LIST_HEAD_INIT(requeue);
+
+/* The rearm at dequeue: hrtimer_forward(now, it_real_incr) from the last expiry */
+static void real_rearm(struct tproc *p)
 {
-	if (!p->real_queued) return false;
-	int r = sig_is_pending(p->leader->tid, p->leader->tid, SIGALRM, false);
-	if (r <= 0) p->real_queued = false;
-	return r > 0;
+	uint64_t now = ktime_mono_now(), e = p->real.expires, iv = (uint64_t)p->real_incr;
+	uint64_t k = now >= e ? (now - e) / iv + 1 : 0, next = e + k * iv;
+	p->real_requeue = false;
+	list_del_init(&p->real_rq);
+	ktimer_add(&p->real, next < e ? KTIME_MAX : next);
 }
 
+/* it_real_fn(): SIGALRM to the process, SI_KERNEL */
 static void it_real_fn(struct ktimer *kt)
 {
 	struct tproc *p = kt->data;
-	uint64_t now = ktime_mono_now();
-	if (p->real_incr) {
-		uint64_t missed = now > kt->expires ? (now - kt->expires) / (uint64_t)p->real_incr : 0;
-		uint64_t next = kt->expires + (missed + 1) * (uint64_t)p->real_incr;
-		ktimer_add(kt, next < kt->expires ? KTIME_MAX : next);
-	}
-	if (real_still_queued(p)) {
-		DBG(DBG_TIMER, "[%d] ITIMER_REAL: SIGALRM still queued", task_vpid(p->leader));
-		return;
-	}
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	si.si_signo = SIGALRM;
 	si.si_code = SI_KERNEL;
-	p->real_queued = true;
-	if (time_send_signal(p->leader, &si, false)) p->real_queued = false;
+	if (p->real_incr) {
+		p->real_requeue = true;
+		list_del_init(&p->real_rq);
+		list_add_tail(&p->real_rq, &requeue);
+	}
+	if (time_send_signal(p->leader, &si, false) && p->real_requeue)
+		real_rearm(p);	/* could not send: keep going */
 }
 
 void itimer_init(struct tproc *p)
 {
 	ktimer_init(&p->real, it_real_fn, p);
+	list_init(&p->real_rq);
 	p->real_incr = 0;
-	p->real_queued = false;
+	p->real_requeue = false;
 }
 
-void itimer_release(struct tproc *p) { ktimer_del(&p->real); }
+void itimer_release(struct tproc *p)
+{
+	ktimer_del(&p->real);
+	list_del_init(&p->real_rq);
+}
 
 bool itimer_delivering(struct tproc *p, siginfo_t *si)
 {
 	(void)si;
-	p->real_queued = false;
+	if (p->real_requeue && p->real_incr) real_rearm(p);
 	return true;
+}
+
+/* SIGALRMs taken without a delivery stop: rearm once none is pending */
+void itimer_poll(unsigned budget)
+{
+	while (budget-- && !list_empty(&requeue)) {
+		struct tproc *p = list_entry(requeue.next, struct tproc, real_rq);
+		list_del_init(&p->real_rq);
+		list_add_tail(&p->real_rq, &requeue);
+		int r = sig_is_pending(p->leader->tid, p->leader->tid, SIGALRM, false);
+		if (r == 0) real_rearm(p);
+		else if (r < 0) list_del_init(&p->real_rq);
+	}
 }
 
 /* itimer_get_remtime(): the time left, at least 1 us while active; 0 once expired
@@ -77,7 +95,6 @@ bool itimer_delivering(struct tproc *p, siginfo_t *si)
 static int64_t real_remaining(struct tproc *p)
 {
 	if (!ktimer_pending(&p->real)) return 0;
-	if (p->real_incr && real_still_queued(p)) return 0;
 	int64_t rem = (int64_t)p->real.expires - (int64_t)ktime_mono_now();
 	return rem <= 0 ? NSEC_PER_USEC : rem;
 }
@@ -88,6 +105,8 @@ static void set_real(struct tproc *p, int64_t value, int64_t interval, int64_t *
 	if (ovalue) *ovalue = real_remaining(p);
 	if (ointerval) *ointerval = p->real_incr;
 	ktimer_del(&p->real);
+	p->real_requeue = false;
+	list_del_init(&p->real_rq);
 	if (value) {
 		p->real_incr = interval;
 		ktimer_add(&p->real, (uint64_t)ktime_add_safe((int64_t)ktime_mono_now(), value));

@@ -12,12 +12,14 @@
  *
  * Signals: on expiry the timer's signal is queued with SI_TIMER, si_timerid,
  * si_overrun and si_value = sigev_value, to the process (SIGEV_SIGNAL) or to one of
- * its threads (SIGEV_THREAD_ID). At most one signal of a timer is queued: an interval
- * timer that expires while its signal is still queued counts an overrun, reported in
- * si_overrun when the signal is delivered and by timer_getoverrun afterwards (Linux
- * rearms at delivery and counts the intervals passed: the same numbers). A signal
- * whose timer was deleted or re-set before delivery is dropped
- * (posixtimer_deliver_signal()).
+ * its threads (SIGEV_THREAD_ID). As in Linux, an expired interval timer is not
+ * rearmed until its signal is delivered (POSIX_TIMER_REQUEUE_PENDING): at the delivery
+ * stop (time_signal_delivering()) it is forwarded past now, the intervals passed are
+ * its overrun, reported in si_overrun and by timer_getoverrun afterwards
+ * (posixtimer_deliver_signal(), common_hrtimer_rearm()). A signal taken without a
+ * delivery stop (sigwaitinfo: glibc's SIGEV_THREAD) is noticed by the tick's poll as
+ * no longer pending. A signal whose timer was deleted or re-set before delivery is
+ * dropped.
  *
  * CPU-time clocks (and the alarm clocks) run natively: the guest still gets ids from
  * the same counter; the host's id is kept next to it. */
@@ -97,6 +99,7 @@ static void ptimer_free(struct ptimer *t)
 {
 	struct ptimer **pp;
 	ktimer_del(&t->kt);
+	list_del_init(&t->rq);
 	for (pp = &idhash[ihash(t->proc, t->id, idhash_size)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == t) { *pp = t->hnext; break; }
 	list_del_init(&t->node);
@@ -133,6 +136,8 @@ void ptimer_thread_gone(struct tproc *p, struct task *t)
 
 /* ---- expiry and delivery ---- */
 
+static struct list_head requeue = LIST_HEAD_INIT(requeue);
+
 /* The thread (SIGEV_THREAD_ID) or process the signal goes to; NULL when that thread
  * has exited (posixtimer_get_target() finds no task: nothing is sent) */
 static struct task *ptimer_target(struct ptimer *pt)
@@ -143,47 +148,51 @@ static struct task *ptimer_target(struct ptimer *pt)
 	return t == pt->target && t->leader == pt->proc->leader ? t : NULL;
 }
 
+/* Whether our signal is still queued for its target (clears sig_queued when not: it
+ * was taken without a delivery stop we saw) */
 static bool ptimer_still_queued(struct ptimer *pt, struct task *target)
 {
 	if (!pt->sig_queued) return false;
 	bool thread = (pt->notify & SIGEV_THREAD_ID) != 0;
 	int r = sig_is_pending(task_tgid(target), target->tid, pt->signo, thread);
-	if (r <= 0) {	/* consumed without a delivery stop we saw (sigwaitinfo) */
-		pt->sig_queued = false;
-		if (pt->sent_seq == pt->seq && pt->interval) pt->overrun_last = pt->overrun;
-	}
+	if (r <= 0) pt->sig_queued = false;
 	return r > 0;
 }
 
+static int overrun_to_int(int64_t o) { return o > INT_MAX ? INT_MAX : o < 0 ? 0 : (int)o; }
+
+/* hrtimer_forward(now, interval): moves pt->expires past now, returns the count */
+static int64_t forward(struct ptimer *pt, uint64_t now)
+{
+	uint64_t e = pt->expires, iv = (uint64_t)pt->interval;
+	if (now < e) return 0;
+	uint64_t k = (now - e) / iv + 1, next = e + k * iv;
+	pt->expires = next < e ? KTIME_MAX : next;
+	return (int64_t)k;
+}
+
+/* The rearm at delivery: forward, restart, the overrun becomes the delivered one's */
+static void ptimer_rearm(struct ptimer *pt)
+{
+	pt->overrun += forward(pt, ktime_mono_now());
+	list_del_init(&pt->rq);
+	if (ktimer_add(&pt->kt, pt->expires) == 0) pt->status = PT_ARMED;
+	pt->overrun_last = pt->overrun;
+	pt->overrun = -1;
+}
+
+/* posix_timer_fn() -> posix_timer_queue_signal() -> posixtimer_send_sigqueue() */
 static void ptimer_fire(struct ktimer *kt)
 {
 	struct ptimer *pt = kt->data;
-	uint64_t now = ktime_mono_now(), missed = 0;
 	pt->expires = kt->expires;
+	pt->status = pt->interval ? PT_REQUEUE_PENDING : PT_DISARMED;
 	struct task *target = ptimer_target(pt);
-	if (!target) {
-		/* Linux marks it requeue-pending and never rearms it (no delivery) */
-		pt->status = pt->interval ? PT_REQUEUE_PENDING : PT_DISARMED;
-		return;
-	}
-	if (pt->interval) {
-		uint64_t iv = (uint64_t)pt->interval;
-		missed = now > kt->expires ? (now - kt->expires) / iv : 0;
-		uint64_t next = kt->expires + (missed + 1) * iv;
-		ktimer_add(kt, next < kt->expires ? KTIME_MAX : next);
-		pt->status = PT_ARMED;
-	} else {
-		pt->status = PT_DISARMED;
-	}
-	if (ptimer_still_queued(pt, target)) {
-		if (pt->sent_seq == pt->seq) {
-			pt->overrun += 1 + (int64_t)missed;
-		} else {	/* the queued signal of the old setting now stands for this one */
-			pt->sent_seq = pt->seq;
-			pt->overrun = (int64_t)missed;
-		}
-		return;
-	}
+	if (!target) return;	/* the thread is gone: no signal, never rearmed */
+	pt->sent_seq = pt->seq;
+	if (pt->interval) list_add_tail(&pt->rq, &requeue);
+	/* the signal of a previous setting still queued now stands for this one */
+	if (pt->sig_queued && ptimer_still_queued(pt, target)) return;
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	si.si_signo = pt->signo;
@@ -191,35 +200,25 @@ static void ptimer_fire(struct ktimer *kt)
 	si.si_timerid = pt->id;
 	si.si_overrun = 0;
 	si.si_value = pt->value;
-	pt->sent_seq = pt->seq;
-	pt->overrun = (int64_t)missed;
 	pt->sig_queued = true;
 	DBG(DBG_TIMER, "[%d] timer %d fires (signal %d)", task_vpid(pt->proc->leader), pt->id, pt->signo);
-	if (time_send_signal(target, &si, (pt->notify & SIGEV_THREAD_ID) != 0)) pt->sig_queued = false;
+	if (time_send_signal(target, &si, (pt->notify & SIGEV_THREAD_ID) != 0)) {
+		pt->sig_queued = false;
+		list_del_init(&pt->rq);
+	}
 }
-
-static int overrun_to_int(int64_t o) { return o > INT_MAX ? INT_MAX : o < 0 ? 0 : (int)o; }
 
 bool ptimer_delivering(struct tproc *p, siginfo_t *si)
 {
 	struct ptimer *pt = ptimer_find(p, si->si_timerid);
 	if (pt && !pt->native && pt->signo == si->si_signo) {
-		/* deleted or re-set since it was queued: dropped */
-		if (!pt->sig_queued || pt->sent_seq != pt->seq) return false;
+		/* re-set since it was queued (deleted ones are not found): dropped */
+		if (pt->sent_seq != pt->seq) return false;
 		pt->sig_queued = false;
-		if (pt->interval && ktimer_pending(&pt->kt)) {
-			/* intervals passed since the expiry that queued it, the rearm at
-			 * delivery (common_hrtimer_rearm: hrtimer_forward to now) */
-			uint64_t now = ktime_mono_now(), iv = (uint64_t)pt->interval;
-			if (now >= pt->kt.expires) {
-				uint64_t k = (now - pt->kt.expires) / iv + 1;
-				pt->overrun += (int64_t)k;
-				ktimer_mod(&pt->kt, pt->kt.expires + k * iv);
-			}
-			pt->overrun_last = pt->overrun;
-			pt->overrun = 0;
-			si->si_overrun = overrun_to_int(pt->overrun_last);
-		}
+		if (pt->interval && pt->status == PT_REQUEUE_PENDING) ptimer_rearm(pt);
+		/* (already rearmed when the tick's poll saw the signal dequeued before
+		 * this stop was handled: its overrun is the one counted then) */
+		if (pt->interval) si->si_overrun = overrun_to_int(pt->overrun_last);
 		return true;
 	}
 	/* a native (CPU-clock) timer's signal carries the host's id */
@@ -232,6 +231,19 @@ bool ptimer_delivering(struct tproc *p, siginfo_t *si)
 		}
 	}
 	return true;
+}
+
+/* Requeue-pending timers whose signal was taken without a delivery stop */
+void ptimer_poll(unsigned budget)
+{
+	while (budget-- && !list_empty(&requeue)) {
+		struct ptimer *pt = list_entry(requeue.next, struct ptimer, rq);
+		list_del_init(&pt->rq);
+		struct task *target = ptimer_target(pt);
+		if (!target || pt->status != PT_REQUEUE_PENDING) continue;
+		list_add_tail(&pt->rq, &requeue);
+		if (!ptimer_still_queued(pt, target)) ptimer_rearm(pt);
+	}
 }
 
 /* ---- timer_create ---- */
@@ -306,6 +318,7 @@ static long native_create_exit(struct sysreq *r, long ret)
 	pt->clock = clock;
 	ktimer_init(&pt->kt, ptimer_fire, pt);
 	list_init(&pt->node);
+	list_init(&pt->rq);
 	if (ptimer_insert(pt) < 0) { free(pt); return ret; }
 	copy_to_guest(r->task->tid, r->args[2], &id, sizeof id);
 	return ret;
@@ -397,7 +410,9 @@ long sys_timer_create(struct sysreq *r, int clockid, uint64_t sevp, uint64_t tim
 	}
 	ktimer_init(&pt->kt, ptimer_fire, pt);
 	list_init(&pt->node);
+	list_init(&pt->rq);
 	pt->status = PT_DISARMED;
+	pt->overrun = -1;
 	if (copy_to_guest(self->tid, timerid, &id, sizeof id)) {
 		free(pt);
 		return -EFAULT;
@@ -417,30 +432,20 @@ static void ptimer_get(struct ptimer *pt, struct kitimerspec *cur)
 	int64_t iv = pt->interval;
 	bool none = pt->notify == SIGEV_NONE;
 	cur->it_interval = ktime_to_ts(iv);
+	/* SIGEV_NONE one-shots are always "disarmed": the expiry below tells */
 	if (!iv && pt->status == PT_DISARMED && !none) return;
-	int64_t now = (int64_t)ktime_mono_now(), expires;
-	if (!none && ktimer_pending(&pt->kt)) {
-		expires = (int64_t)pt->kt.expires;
+	if (!none && !iv && pt->expires == 0) return;
+	uint64_t now = ktime_mono_now();
+	/* requeue-pending and SIGEV_NONE interval timers move forward past now */
+	if (iv && pt->status != PT_ARMED) pt->overrun += forward(pt, now);
+	int64_t rem = (int64_t)pt->expires - (int64_t)now;
+	if (pt->expires == 0 || rem <= 0) {
+		/* "A single shot SIGEV_NONE timer must return 0, when it is expired!
+		 * Timers which have a real signal delivery mode must return a remaining
+		 * time greater than 0 because the signal has not yet been delivered." */
+		if (!none) cur->it_value.tv_nsec = 1;
 	} else {
-		/* SIGEV_NONE and requeue-pending timers are forwarded past now */
-		expires = (int64_t)pt->expires;
-		if (iv && expires <= now) {
-			int64_t k = (now - expires) / iv + 1;
-			pt->expires = (uint64_t)ktime_add_safe(expires, k * iv);
-			expires = (int64_t)pt->expires;
-		}
-	}
-	int64_t rem = expires - now;
-	if (rem > 0) {
 		cur->it_value = ktime_to_ts(rem);
-	} else if (iv) {
-		/* expired, our softirq not yet run: the next expiry, as forwarded */
-		cur->it_value = ktime_to_ts(iv - (-rem % iv));
-	} else if (!none) {
-		/* "Timers which have a real signal delivery mode must return a
-		 * remaining time greater than 0 because the signal has not yet been
-		 * delivered"; an expired SIGEV_NONE one-shot reads 0 */
-		cur->it_value.tv_nsec = 1;
 	}
 }
 
@@ -474,10 +479,11 @@ long sys_timer_settime(struct sysreq *r, int timerid, uint64_t flags, uint64_t n
 	if (old_value) ptimer_get(pt, &ov);
 	pt->seq++;		/* a queued signal of the old setting is dropped */
 	ktimer_del(&pt->kt);
+	list_del_init(&pt->rq);
 	pt->status = PT_DISARMED;
 	int64_t value = ts_to_ktime(&nv.it_value);
-	pt->interval = value ? ts_to_ktime(&nv.it_interval) : 0;
-	pt->overrun = 0;
+	pt->interval = value ? ts_to_ktime(&nv.it_interval) : 0;	/* posix_timer_set_common() */
+	pt->overrun = -1;
 	pt->overrun_last = 0;
 	if (value) {
 		if ((int)flags & TIMER_ABSTIME)
@@ -515,10 +521,10 @@ long sys_timer_getoverrun(struct sysreq *r, int timerid)
 	struct ptimer *pt = lookup(r, timerid);
 	if (!pt) return -EINVAL;
 	if (pt->native) return native_with_id(r, pt);
-	if (pt->sig_queued && pt->interval) {
-		/* consumed without a delivery stop (sigwaitinfo)? then it counts now */
+	if (pt->status == PT_REQUEUE_PENDING && pt->sig_queued) {
+		/* taken without a delivery stop (sigwaitinfo)? then it was delivered */
 		struct task *target = ptimer_target(pt);
-		if (target) ptimer_still_queued(pt, target);
+		if (target && !ptimer_still_queued(pt, target)) ptimer_rearm(pt);
 	}
 	return overrun_to_int(pt->overrun_last);
 }

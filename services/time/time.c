@@ -98,6 +98,8 @@ static void time_run(bool tick)
 	if (tick || j != last_scan_jiffies) {
 		last_scan_jiffies = j;
 		sleep_scan(TIME_SCAN_BUDGET);
+		ptimer_poll(TIME_POLL_BUDGET);
+		itimer_poll(TIME_POLL_BUDGET);
 	}
 }
 
@@ -113,8 +115,9 @@ static void timer_softirq(unsigned cpu)
 	(void)cpu;
 	if (gettid() != tracer_tid) {
 		/* ksoftirqd: our state and ptrace belong to the tracer thread */
-		if (!__atomic_exchange_n(&bounce_queued, 1, __ATOMIC_ACQ_REL))
-			irq_call_on_tracer(bounced, NULL);
+		if (!__atomic_exchange_n(&bounce_queued, 1, __ATOMIC_ACQ_REL) &&
+		    irq_call_on_tracer(bounced, NULL) < 0)
+			__atomic_store_n(&bounce_queued, 0, __ATOMIC_RELEASE);
 		return;
 	}
 	time_run(false);

@@ -27,6 +27,10 @@
  * tick stays bounded however many guests sleep; each is seen at least every
  * ceil(n / TIME_SCAN_BUDGET) ticks. Signals sent by guests are seen at once. */
 #define TIME_SCAN_BUDGET 32
+/* Interval timers waiting for their signal's delivery are rearmed by the delivery
+ * stop; one whose signal was taken without one (sigwaitinfo, signalfd) is found by
+ * this many /proc reads per tick. */
+#define TIME_POLL_BUDGET 32
 
 typedef uint64_t gaddr_t;
 
@@ -53,10 +57,11 @@ struct ptimer {
 	int64_t interval;		/* ns, 0 = one-shot */
 	enum ptimer_status status;
 	uint64_t expires;		/* monotonic ns of the next (or last) expiry */
-	int64_t overrun;		/* expiries while the signal was queued */
+	int64_t overrun;		/* it_overrun: -1 after a set or a delivery */
 	int64_t overrun_last;		/* of the last delivered signal (timer_getoverrun) */
 	uint64_t seq, sent_seq;		/* it_signal_seq / it_sigqueue_seq */
 	bool sig_queued;		/* our signal is queued, not seen delivered */
+	struct list_head rq;		/* requeue-pending interval timers (the tick's poll) */
 };
 
 struct tproc {
@@ -65,7 +70,9 @@ struct tproc {
 	/* ITIMER_REAL (and alarm) */
 	struct ktimer real;
 	int64_t real_incr;		/* interval ns */
-	bool real_queued;		/* SIGALRM sent, not seen delivered */
+	bool real_requeue;		/* expired interval timer, rearmed when SIGALRM is
+					 * dequeued (dequeue_signal()) */
+	struct list_head real_rq;	/* the tick's poll of those */
 	/* POSIX timers */
 	struct list_head timers;
 	unsigned ntimers;
@@ -115,11 +122,13 @@ void sleep_check_all(void);
 
 /* itimer.c */
 void itimer_init(struct tproc *p);
+void itimer_poll(unsigned budget);
 void itimer_release(struct tproc *p);
 bool itimer_delivering(struct tproc *p, siginfo_t *si);
 
 /* posix_timer.c */
 void ptimer_delete_all(struct tproc *p);		/* exit, exec */
+void ptimer_poll(unsigned budget);
 void ptimer_thread_gone(struct tproc *p, struct task *t);
 bool ptimer_delivering(struct tproc *p, siginfo_t *si);
 #endif

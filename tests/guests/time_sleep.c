@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define MS 1000000LL
-#define SLACK (60 * MS)		/* scheduling and tracing latency allowed */
+#define SLACK (100 * MS)	/* scheduling and tracing latency allowed */
 
 static int failures;
 static void check(int ok, const char *what)

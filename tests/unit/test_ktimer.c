@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "services/time/ktimer.h"
+#include "services/time/sigcheck.h"
+#include <signal.h>
+#include <unistd.h>
 #include "core/irq.h"
 #include "tests/unit/unit.h"
 
@@ -263,6 +266,56 @@ START_TEST(many_timers)
 }
 END_TEST
 
+/* services/time/sigcheck: what a pending signal does to a sleeping task */
+#define B(sig) (1ull << ((sig) - 1))
+START_TEST(sigcheck_classify_dispositions)
+{
+	struct sigstate s = { 0 };
+	s.caught = B(SIGUSR1) | B(SIGCHLD);
+	s.ignored = B(SIGUSR2) | B(SIGTERM);
+	ck_assert_int_eq(sigcheck_classify(&s, 0), SIGCHK_NONE);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGUSR1)), SIGCHK_INTERRUPT);	/* handled */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGCHLD)), SIGCHK_INTERRUPT);	/* handled SIGCHLD */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGUSR2)), SIGCHK_NONE);	/* SIG_IGN */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGTERM)), SIGCHK_NONE);	/* SIG_IGN */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGWINCH) | B(SIGURG) | B(SIGCONT)), SIGCHK_NONE);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGTSTP)), SIGCHK_STOP);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGSTOP)), SIGCHK_STOP);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGINT)), SIGCHK_FATAL);	/* SIG_DFL terminate */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGRTMIN + 3)), SIGCHK_FATAL);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGKILL)), SIGCHK_FATAL);
+	/* the strongest wins */
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGTSTP) | B(SIGUSR1)), SIGCHK_INTERRUPT);
+	ck_assert_int_eq(sigcheck_classify(&s, B(SIGUSR1) | B(SIGQUIT)), SIGCHK_FATAL);
+	ck_assert(sig_default_ignore(SIGCHLD) && !sig_default_ignore(SIGALRM));
+	ck_assert(sig_default_stop(SIGTTOU) && !sig_default_stop(SIGCONT));
+}
+END_TEST
+
+/* the masks as /proc shows them, for this process */
+START_TEST(sigcheck_reads_proc)
+{
+	struct sigstate s;
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	signal(SIGUSR1, SIG_IGN);
+	raise(SIGUSR2);
+	ck_assert_int_eq(sigstate_read(getpid(), getpid(), &s), 0);
+	ck_assert(s.blocked & B(SIGUSR2));
+	ck_assert(s.ignored & B(SIGUSR1));
+	ck_assert((s.pending | s.shared) & B(SIGUSR2));
+	ck_assert_int_eq(sig_is_pending(getpid(), getpid(), SIGUSR2, true) +
+			 sig_is_pending(getpid(), getpid(), SIGUSR2, false), 1);
+	ck_assert_int_lt(sigstate_read(getpid(), 999999999, &s), 0);	/* no such thread */
+	signal(SIGUSR2, SIG_IGN);	/* discards the pending one */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+}
+END_TEST
+
 Suite *ktimer_suite(void)
 {
 	Suite *s = suite_create("ktimer");
@@ -278,5 +331,9 @@ Suite *ktimer_suite(void)
 	tcase_add_test(tc, random_against_model);
 	tcase_add_test(tc, many_timers);
 	suite_add_tcase(s, tc);
+	TCase *sc = tcase_create("sigcheck");
+	tcase_add_test(sc, sigcheck_classify_dispositions);
+	tcase_add_test(sc, sigcheck_reads_proc);
+	suite_add_tcase(s, sc);
 	return s;
 }
