@@ -190,6 +190,7 @@ static void ptimer_fire(struct ktimer *kt)
 	struct task *target = ptimer_target(pt);
 	if (!target) return;	/* the thread is gone: no signal, never rearmed */
 	pt->sent_seq = pt->seq;
+	list_del_init(&pt->rq);
 	if (pt->interval) list_add_tail(&pt->rq, &requeue);
 	/* the signal of a previous setting still queued now stands for this one */
 	if (pt->sig_queued && ptimer_still_queued(pt, target)) return;
