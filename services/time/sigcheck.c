@@ -18,23 +18,66 @@ static uint64_t field(const char *buf, const char *name)
 	return strtoull(p + strlen(name), NULL, 16);
 }
 
-int sigstate_read(pid_t tgid, pid_t tid, struct sigstate *s)
+static void parse(const char *buf, struct sigstate *s)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)tgid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return -errno;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	int err = errno;
-	close(fd);
-	if (n <= 0) return n < 0 ? -err : -ESRCH;
-	buf[n] = 0;
 	s->pending = field(buf, "\nSigPnd:");
 	s->shared = field(buf, "\nShdPnd:");
 	s->blocked = field(buf, "\nSigBlk:");
 	s->ignored = field(buf, "\nSigIgn:");
 	s->caught = field(buf, "\nSigCgt:");
+}
+
+static int open_status(pid_t tgid, pid_t tid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)tgid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int read_status(int fd, struct sigstate *s)
+{
+	char buf[4096];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n <= 0) return n < 0 ? -errno : -ESRCH;
+	buf[n] = 0;
+	parse(buf, s);
 	return 0;
+}
+
+int sigstate_read(pid_t tgid, pid_t tid, struct sigstate *s)
+{
+	int fd = open_status(tgid, tid);
+	if (fd < 0) return fd;
+	int err = read_status(fd, s);
+	close(fd);
+	return err;
+}
+
+/* Open status files kept by callers: bounded, so that many sleepers cannot use up
+ * the supervisor's descriptors */
+#define MAX_CACHED_FDS 256
+static unsigned cached_fds;
+
+int sigstate_read_cached(pid_t tgid, pid_t tid, struct sigstate *s, int *fd)
+{
+	if (!fd) return sigstate_read(tgid, tid, s);
+	if (*fd < 0) {
+		if (cached_fds >= MAX_CACHED_FDS) return sigstate_read(tgid, tid, s);
+		int f = open_status(tgid, tid);
+		if (f < 0) return f;
+		*fd = f;
+		cached_fds++;
+	}
+	return read_status(*fd, s);
+}
+
+void sigstate_close_cached(int *fd)
+{
+	if (!fd || *fd < 0) return;
+	close(*fd);
+	*fd = -1;
+	cached_fds--;
 }
 
 bool sig_default_ignore(int sig)
@@ -87,10 +130,10 @@ static uint64_t shared_for(struct task *t, uint64_t set)
 	return set;
 }
 
-enum sigcheck task_signal_check(struct task *t)
+enum sigcheck task_signal_check_cached(struct task *t, int *fd)
 {
 	struct sigstate s;
-	if (sigstate_read(task_tgid(t), t->tid, &s) < 0) return SIGCHK_NONE;
+	if (sigstate_read_cached(task_tgid(t), t->tid, &s, fd) < 0) return SIGCHK_NONE;
 	enum sigcheck own = sigcheck_classify(&s, s.pending & ~s.blocked);
 	uint64_t shared = s.shared & ~s.blocked;
 	if (!shared || own == SIGCHK_FATAL) return own;
@@ -102,6 +145,8 @@ enum sigcheck task_signal_check(struct task *t)
 	sh = sigcheck_classify(&s, shared);
 	return sh > own ? sh : own;
 }
+
+enum sigcheck task_signal_check(struct task *t) { return task_signal_check_cached(t, NULL); }
 
 bool task_signal_would_interrupt(struct task *t)
 {

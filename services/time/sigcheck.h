@@ -40,8 +40,12 @@ struct sigstate {
 	uint64_t pending, shared, blocked, ignored, caught;
 };
 
-/* Reads the masks of host thread `tid` of process `tgid`. 0 or -errno (gone). */
+/* Reads the masks of host thread `tid` of process `tgid`. 0 or -errno (gone). With
+ * `fd` non-NULL the status file is kept open there (*fd = -1 at first; the caller
+ * closes it): a re-read of an open /proc file costs half an open-read-close. */
 int sigstate_read(pid_t tgid, pid_t tid, struct sigstate *s);
+int sigstate_read_cached(pid_t tgid, pid_t tid, struct sigstate *s, int *fd);
+void sigstate_close_cached(int *fd);
 /* What the signals in `set` (not blocked) would do to a sleeping thread with
  * dispositions `s`: the strongest of them (FATAL > INTERRUPT > STOP > NONE). */
 enum sigcheck sigcheck_classify(const struct sigstate *s, uint64_t set);
@@ -49,6 +53,8 @@ enum sigcheck sigcheck_classify(const struct sigstate *s, uint64_t set);
  * and the process's shared ones when no running thread of its process would take
  * them. */
 enum sigcheck task_signal_check(struct task *t);
+/* The same, keeping t's status file open in *fd (see sigstate_read_cached) */
+enum sigcheck task_signal_check_cached(struct task *t, int *fd);
 /* INTERRUPT or FATAL: the blocked syscall must end now */
 bool task_signal_would_interrupt(struct task *t);
 /* Default action of `sig` is to ignore it (SIGCHLD, SIGWINCH, SIGURG, SIGCONT) */

@@ -15,6 +15,7 @@
 #include "services/time/time_internal.h"
 #include "services/time/sigcheck.h"
 #include "core/guest_mem.h"
+#include "core/irq.h"
 #include "core/log.h"
 
 #define SLEEP_HASH 256
@@ -37,6 +38,7 @@ static void sleeper_drop(struct sleeper *s)
 	for (pp = &sleepers[shash(s->task)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == s) { *pp = s->hnext; break; }
 	list_del_init(&s->node);
+	sigstate_close_cached(&s->status_fd);
 	free(s);
 }
 
@@ -95,7 +97,7 @@ static void sleep_interrupt(struct sleeper *s, enum sigcheck why)
 
 static void check(struct sleeper *s)
 {
-	enum sigcheck c = task_signal_check(s->task);
+	enum sigcheck c = task_signal_check_cached(s->task, &s->status_fd);
 	if (c != SIGCHK_NONE) sleep_interrupt(s, c);
 }
 
@@ -114,18 +116,21 @@ void sleep_check_process(struct task *leader)
 	}
 }
 
-/* The tick: the first `budget` sleepers are checked and moved to the tail, so every
- * sleeper is looked at in turn. */
+/* The tick: a round robin over the sleepers, each looked at every TIME_SCAN_EVERY
+ * ticks at most, at most `budget` of them per tick. */
 void sleep_scan(unsigned budget)
 {
 	unsigned n = 0;
+	uint64_t now = jiffies;
 	struct list_head *pos;
 	list_for_each(pos, &all) n++;
-	if (budget > n) budget = n;
-	while (budget--) {
+	while (n-- && budget) {
 		struct sleeper *s = list_entry(all.next, struct sleeper, node);
 		list_del_init(&s->node);
 		list_add_tail(&s->node, &all);
+		if (s->next_scan > now) continue;
+		s->next_scan = now + TIME_SCAN_EVERY;
+		budget--;
 		check(s);
 	}
 }
@@ -168,6 +173,8 @@ static long sleep_start(struct sysreq *r, uint64_t expires, bool relative, gaddr
 	s->relative = relative;
 	s->rmtp = rmtp;
 	s->argi_req = argi;
+	s->status_fd = -1;
+	s->next_scan = jiffies + 1;	/* not before the next tick */
 	if (ktimer_add(&s->kt, expires) < 0) { free(s); return SYSRET_NATIVE; }
 	s->hnext = sleepers[shash(t)];
 	sleepers[shash(t)] = s;

@@ -27,6 +27,8 @@
  * tick stays bounded however many guests sleep; each is seen at least every
  * ceil(n / TIME_SCAN_BUDGET) ticks. Signals sent by guests are seen at once. */
 #define TIME_SCAN_BUDGET 32
+/* ... and each at most every this many ticks (16 ms at 250 Hz) */
+#define TIME_SCAN_EVERY 4
 /* Interval timers waiting for their signal's delivery are rearmed by the delivery
  * stop; one whose signal was taken without one (sigwaitinfo, signalfd) is found by
  * this many /proc reads per tick. */
@@ -90,6 +92,8 @@ struct sleeper {
 	bool relative;			/* remaining time is written on EINTR */
 	gaddr_t rmtp;			/* 0: none */
 	int argi_req;			/* argument holding the timespec (native hand-off) */
+	int status_fd;			/* its /proc status file, opened by the first scan */
+	uint64_t next_scan;		/* jiffies of its next scan */
 };
 
 /* time.c */
