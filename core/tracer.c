@@ -111,21 +111,3 @@ void tracer_handle(pid_t tid, int status)
 		trap_resume(t, sigdeliver_prepare(t, sig));
 	}
 }
-
-int tracer_run(void)
-{
-	int status;
-	while (!lifecycle_done(&status)) {
-		int st;
-		pid_t tid = waitpid(-1, &st, __WALL);
-		if (tid < 0) {
-			if (errno == EINTR) continue;
-			if (errno == ECHILD) break;
-			log_err("waitpid: %s", strerror(errno));
-			break;
-		}
-		tracer_handle(tid, st);
-	}
-	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
-	return status;
-}

@@ -1,6 +1,6 @@
-/* core/tracer.h - the supervisor's event loop: waits for ptrace stops of every guest
- * task and turns each into a request (seccomp stop), a lifecycle event, a signal
- * delivery or a group stop.
+/* core/tracer.h - what a ptrace stop of a guest task means: a request (seccomp
+ * stop), a syscall exit, a lifecycle event, a signal delivery or a group stop. The
+ * event loop (core/evloop.h) waits for the stops.
  *
  * Thread: the tracer thread is the thread that spawned the first guest; it alone
  * issues ptrace requests (Linux ties a tracee to the thread that attached it).
@@ -10,8 +10,7 @@
 #define PERSONA_TRACER_H
 #include <sys/types.h>
 
-/* Runs until init has exited and every guest is gone. Returns init's wait status. */
-int tracer_run(void);
-/* Handles one wait status for host tid `tid` (exposed for tests). */
+/* Handles one wait status (as waitpid reports it) for host tid `tid`: called by the
+ * event loop (core/evloop.c) for each child event. */
 void tracer_handle(pid_t tid, int status);
 #endif
