@@ -139,8 +139,15 @@ static long sigtimedwait_exit(struct sysreq *r, long ret)
 {
 	siginfo_t si;
 	if (ret <= 0 || copy_from_guest(r->task->tid, &si, r->args[1], sizeof si)) return ret;
-	if (!siginfo_has_pid(&si)) return ret;
-	si.si_pid = pidmap_to_virt_recent(si.si_pid);
+	if (si.si_code == SI_TIMER || (si.si_signo == SIGALRM && si.si_code == SI_KERNEL)) {
+		/* a personality timer's signal taken without a delivery stop: its timer
+		 * is rearmed and si_overrun filled in now, as at a delivery */
+		time_signal_delivering(r->task, &si);
+	} else if (siginfo_has_pid(&si)) {
+		si.si_pid = pidmap_to_virt_recent(si.si_pid);
+	} else {
+		return ret;
+	}
 	copy_to_guest(r->task->tid, r->args[1], &si, sizeof si);
 	return ret;
 }
