@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "services/trace/trace.h"
@@ -26,6 +27,7 @@ struct ttask {
 	bool pending, unfinished;	/* a line is open; it was printed unfinished */
 	int from;			/* first argument still to print at exit */
 	long nr;
+	long restart_nr;		/* a call interrupted with ERESTART_RESTARTBLOCK */
 	struct timespec start;
 	struct tout *out;
 	struct ttask *next;
@@ -145,7 +147,10 @@ static void trace_on_entry(struct task *t)
 	if (!printing()) return;
 	strbuf_reset(&x->line);
 	prefix(&x->line, x, t);
-	x->from = trace_decode_entry(&x->line, t->tid, nr, t->req.orig_args, &fmt);
+	if (nr == SYS_restart_syscall && x->restart_nr)	/* the kernel resuming a call */
+		x->from = trace_decode_restart(&x->line, x->restart_nr);
+	else
+		x->from = trace_decode_entry(&x->line, t->tid, nr, t->req.orig_args, &fmt);
 }
 
 static void trace_on_exit(struct task *t, long ret)
@@ -156,6 +161,7 @@ static void trace_on_exit(struct task *t, long ret)
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double dur = ts_diff(&x->start, &end);
 	x->pending = false;
+	x->restart_nr = ret == -516 ? x->nr : x->nr == SYS_restart_syscall ? x->restart_nr : 0;
 	trace_summary_add(x->nr, ret, dur);
 	if (!printing()) return;
 	struct strbuf sb;
