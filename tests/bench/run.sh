@@ -46,6 +46,7 @@ fork_wait        200   120  fork+waitpid, child _exit(0)
 fork_exec_wait   120    80  fork+execve("/bin/true")+waitpid
 pipe_pingpong   4000   600  1-byte round trip over two pipes between two processes
 thread_create    600   150  pthread_create+pthread_join of an empty thread
+cpu_loop       30000 30000  1000 multiply-adds, no syscalls: cost of the tick
 '
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -155,6 +156,7 @@ out "Targets (informational):"
 check "untrapped syscall (getuid) persona/native" "$(ratio "$(get getuid 3)" "$(get getuid 2)")" 1.4
 check "trapped emulated getpid persona/strace" "$(ratio "$(get getpid 3)" "$(get getpid 4)")" 0.6
 check "fork+exec+wait persona/native" "$(ratio "$(get fork_exec_wait 3)" "$(get fork_exec_wait 2)")" 2.0
+check "tick overhead (cpu_loop) persona/native at 250 Hz" "$(ratio "$(get cpu_loop 3)" "$(get cpu_loop 2)")" 1.03
 for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done
