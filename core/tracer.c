@@ -53,6 +53,7 @@ static void on_event_stop(struct task *t, int sig)
 	} else if (is_stop_signal(sig)) {
 		/* group-stop: stay stopped, but let SIGCONT wake it (PTRACE_LISTEN) */
 		t->state = TASK_STOPPED;
+		if (trap_observer && trap_observer->group_stop) trap_observer->group_stop(t, sig);
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0);
 	} else {
 		trap_resume(t, 0);

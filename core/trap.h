@@ -26,6 +26,7 @@ struct trap_observer {
 	void (*syscall_exit)(struct task *t, long ret);	/* the result the guest sees */
 	void (*signal)(struct task *t, const siginfo_t *si);	/* about to be delivered */
 	void (*task_gone)(struct task *t, int wstatus);	/* a thread exited */
+	void (*group_stop)(struct task *t, int sig);	/* entered a group-stop (NULL: ignored) */
 	bool want_exit;
 };
 extern const struct trap_observer *trap_observer;

@@ -193,6 +193,21 @@ static void trace_on_signal(struct task *t, const siginfo_t *si)
 	strbuf_free(&sb);
 }
 
+/* "--- stopped by SIGSTOP ---", as strace writes a group-stop */
+static void trace_on_group_stop(struct task *t, int sig)
+{
+	char name[16];
+	if (!printing() || !shown(t)) return;
+	struct ttask *x = tt_get(t, true);
+	if (!x) return;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	prefix(&sb, x, t);
+	strbuf_addf(&sb, "--- stopped by %s ---", trace_signal_name(sig, name));
+	emit(x, &sb);
+	strbuf_free(&sb);
+}
+
 static void trace_on_gone(struct task *t, int wstatus)
 {
 	struct ttask *x = tt_get(t, false);
@@ -226,6 +241,7 @@ static const struct trap_observer observer = {
 	.syscall_exit = trace_on_exit,
 	.signal = trace_on_signal,
 	.task_gone = trace_on_gone,
+	.group_stop = trace_on_group_stop,
 	.want_exit = true,
 };
 
