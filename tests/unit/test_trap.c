@@ -172,7 +172,10 @@ static void obs_entry(struct task *tk) { seen.entries++; seen.entry_nr = tk->req
 static void obs_exit(struct task *tk, long ret) { seen.exits++; seen.last_exit = ret; }
 static void obs_signal(struct task *tk, const siginfo_t *si) { seen.signals++; }
 static void obs_gone(struct task *tk, int st) { seen.gone++; }
-static const struct trap_observer recorder = { obs_entry, obs_exit, obs_signal, obs_gone, false };
+static const struct trap_observer recorder = {
+	.syscall_entry = obs_entry, .syscall_exit = obs_exit, .signal = obs_signal,
+	.task_gone = obs_gone, .want_exit = false,
+};
 
 START_TEST(replies)
 {
