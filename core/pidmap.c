@@ -3,16 +3,20 @@
  * cyclic like Linux's alloc_pid(): the next number after the last one handed out,
  * skipping numbers in use, wrapping to 2 (1 is taken once, by init). */
 #include <stdlib.h>
+#include <string.h>
 #include "core/pidmap.h"
 
 #define HASH_SIZE 4096
-#define RECENT 64
+/* Released numbers, remembered for late translations (a SIGCHLD or a wait result
+ * that reaches the guest after the zombie was released): direct-mapped by host pid,
+ * so a lookup is O(1) and a mapping lives until 65536 later releases collide with it
+ * (host pids are handed out in sequence) or the host pid is used again. */
+#define RECENT 65536
 
 static struct pidnum *by_host[HASH_SIZE], *by_virt[HASH_SIZE];
 static pid_t last_virt;
 static unsigned live;
 static struct { pid_t host, virt; } recent[RECENT];
-static unsigned recent_next;
 
 static unsigned hash(pid_t id) { return ((unsigned)id * 2654435761u) % HASH_SIZE; }
 
@@ -71,9 +75,8 @@ void pidmap_put(struct pidnum *p)
 	if (!p || --p->refs > 0) return;
 	unlink_from(&by_host[hash(p->host)], p, 0);
 	unlink_from(&by_virt[hash(p->virt)], p, 1);
-	recent[recent_next % RECENT].host = p->host;
-	recent[recent_next % RECENT].virt = p->virt;
-	recent_next++;
+	recent[(unsigned)p->host % RECENT].host = p->host;
+	recent[(unsigned)p->host % RECENT].virt = p->virt;
 	live--;
 	free(p);
 }
@@ -93,11 +96,8 @@ pid_t pidmap_to_host(pid_t virt)
 pid_t pidmap_to_virt_recent(pid_t host)
 {
 	pid_t v = pidmap_to_virt(host);
-	/* newest first: a host pid may have been reused within the window */
-	for (unsigned i = 1; !v && i <= RECENT && i <= recent_next; i++) {
-		unsigned k = (recent_next - i) % RECENT;
-		if (recent[k].host == host) v = recent[k].virt;
-	}
+	if (!v && host > 0 && recent[(unsigned)host % RECENT].host == host)
+		v = recent[(unsigned)host % RECENT].virt;
 	return v;
 }
 
@@ -110,6 +110,6 @@ void pidmap_reset(void)
 		for (; p; p = n) { n = p->host_next; free(p); }
 		by_host[i] = by_virt[i] = NULL;
 	}
-	last_virt = 0; live = 0; recent_next = 0;
-	for (unsigned i = 0; i < RECENT; i++) recent[i].host = recent[i].virt = 0;
+	last_virt = 0; live = 0;
+	memset(recent, 0, sizeof recent);
 }
