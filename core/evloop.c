@@ -83,6 +83,16 @@ static int wait_status(const siginfo_t *si)
 	}
 }
 
+/* A guest's stop or exit: the interrupt is the event's arrival; handling the stop
+ * (ptrace requests, handlers) is the tracer's process context */
+static void child_event(pid_t tid, int status)
+{
+	unsigned cpu = this_cpu();
+	irq_enter(cpu, IRQ_CHILD);
+	irq_exit(cpu);
+	tracer_handle(tid, status);
+}
+
 static void on_child(int res)
 {
 	if (res == -EINVAL || res == -EOPNOTSUPP) {	/* no IORING_OP_WAITID: signalfd path */
@@ -91,12 +101,7 @@ static void on_child(int res)
 		return;
 	}
 	if (res == -ECHILD) { no_children = true; return; }
-	if (res >= 0 && child_si.si_pid > 0) {
-		unsigned cpu = this_cpu();
-		irq_enter(cpu, IRQ_CHILD);
-		irq_exit(cpu);
-		tracer_handle(child_si.si_pid, wait_status(&child_si));
-	}
+	if (res >= 0 && child_si.si_pid > 0) child_event(child_si.si_pid, wait_status(&child_si));
 	arm_waitid();
 }
 
@@ -167,12 +172,7 @@ static bool reap_children(void)
 		tid = waitpid(-1, &st, __WALL | WNOHANG);
 		if (tid < 0 && errno == EINTR) continue;
 		if (tid <= 0) return !(tid < 0 && errno == ECHILD);
-		/* the interrupt is the event's arrival; handling the stop (ptrace
-		 * requests, handlers that may wait) is the tracer's process context */
-		unsigned cpu = this_cpu();
-		irq_enter(cpu, IRQ_CHILD);
-		irq_exit(cpu);
-		tracer_handle(tid, st);
+		child_event(tid, st);
 	}
 }
 

@@ -17,15 +17,7 @@ static void on_seccomp_stop(struct task *t)
 	t->stop = STOP_SECCOMP;
 	t->state = TASK_TRAPPED;
 	if (t->reissue) {
-		/* the syscall re-issued after an injection: its request (rewritten
-		 * arguments, exit hook) was answered already; run it natively, once */
-		struct sysreq *r = &t->req;
-		t->reissue = false;
-		if (trap_regs_fetch(t)) return;
-		t->in_syscall_hook = r->on_exit || r->args_dirty ||
-				     (trap_observer && trap_observer->want_exit);
-		t->stop = STOP_NONE;
-		trap_resume(t, 0);
+		trap_reissue(t);
 		return;
 	}
 	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */

@@ -42,6 +42,9 @@ int trap_request_from_stop(struct task *t);
 /* Applies a handler's answer to the request in flight and resumes the task unless it
  * blocks. */
 void trap_reply(struct task *t, long ret);
+/* At the seccomp stop of a syscall re-issued after an injection (task.reissue): its
+ * request (rewritten arguments, exit hook) was answered already; runs it natively. */
+void trap_reissue(struct task *t);
 /* At a syscall-exit-stop: runs the exit hook and resumes. */
 void trap_syscall_exit(struct task *t);
 /* Sets x86-64 syscall argument i in a register set */

@@ -82,6 +82,23 @@ uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
 	return addr;
 }
 
+/* A native call needs its syscall-exit stop for an exit hook, for an observer, and
+ * when its arguments were rewritten: a restarted call must see the guest's own
+ * arguments again (see restore_for_restart). */
+static bool needs_exit_stop(const struct sysreq *r)
+{
+	return r->on_exit || r->args_dirty || (trap_observer && trap_observer->want_exit);
+}
+
+void trap_reissue(struct task *t)
+{
+	t->reissue = false;
+	if (trap_regs_fetch(t)) return;	/* died under us: its exit follows */
+	t->in_syscall_hook = needs_exit_stop(&t->req);
+	t->stop = STOP_NONE;
+	trap_resume(t, 0);
+}
+
 void trap_reply(struct task *t, long ret)
 {
 	struct sysreq *r = &t->req;
@@ -93,10 +110,7 @@ void trap_reply(struct task *t, long ret)
 		for (int i = 0; i < 6; i++)
 			if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->args[i]);
 		if (r->args_dirty) trap_regs_dirty(t);
-		/* rewritten arguments need the exit stop too: a restarted syscall must
-		 * see the guest's own arguments again (see restore_for_restart) */
-		t->in_syscall_hook = r->on_exit || r->args_dirty ||
-				     (trap_observer && trap_observer->want_exit);
+		t->in_syscall_hook = needs_exit_stop(r);
 		if (t->stop == STOP_SYSCALL_EXIT) {
 			/* an injection moved us past the entry: re-issue the syscall */
 			t->regs.rip = r->ip - 2;

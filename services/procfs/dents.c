@@ -24,18 +24,12 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static bool is_num(const char *s)
-{
-	if (!*s) return false;
-	for (; *s; s++) if (*s < '0' || *s > '9') return false;
-	return true;
-}
 
 /* The name the guest sees for a host entry, or false to hide it. `proc` is NULL for
  * /proc itself, else the process whose task directory this is. */
 static bool guest_name(const char *host, struct task *proc, char *out, size_t len)
 {
-	if (!is_num(host)) {
+	if (!procfs_is_num(host, strlen(host))) {
 		snprintf(out, len, "%s", host);
 		return true;
 	}

@@ -24,6 +24,8 @@ struct proc_path {
 int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp);
 /* Writes the generated file for pp into a new memfd; returns its fd or -errno. */
 int procfs_synth_open(const struct proc_path *pp);
+/* Whether s[0..n) is a non-empty run of decimal digits (a pid component) */
+bool procfs_is_num(const char *s, size_t n);
 /* The host path of the guest's fd, or -errno */
 long procfs_fd_path(struct task *t, int fd, char *buf, size_t len);
 #endif

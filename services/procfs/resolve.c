@@ -22,7 +22,7 @@ long procfs_fd_path(struct task *t, int fd, char *buf, size_t len)
 	return n;
 }
 
-static bool is_num(const char *s, size_t n)
+bool procfs_is_num(const char *s, size_t n)
 {
 	if (!n) return false;
 	for (size_t i = 0; i < n; i++) if (s[i] < '0' || s[i] > '9') return false;
@@ -56,7 +56,7 @@ static void host_to_guest_view(char *p, size_t len)
 {
 	if (strncmp(p, "/proc/", 6)) return;
 	char *c = p + 6, *e = strchrnul(c, '/');
-	if (!is_num(c, e - c)) return;
+	if (!procfs_is_num(c, e - c)) return;
 	char num[16], rest[PATH_MAX];
 	size_t rl = strlen(e);
 	if (rl >= sizeof rest) return;
@@ -91,7 +91,7 @@ static int absolute(struct task *t, int dirfd, const char *path, char *abs, size
 static int thread_component(const char *s, struct task *proc, struct task **out, const char **rest)
 {
 	const char *e = strchrnul(s, '/');
-	if (!is_num(s, e - s)) return 0;
+	if (!procfs_is_num(s, e - s)) return 0;
 	struct task *th = task_by_virt(atoi(s));
 	if (!th || th->leader != proc->leader || th->state == TASK_DEAD) return -ENOENT;
 	*out = th;
@@ -123,7 +123,7 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 		task = t;
 		thread_view = true;
 		pp->link_self = pp->thread_self = !*e;
-	} else if (is_num(c, e - c)) {
+	} else if (procfs_is_num(c, e - c)) {
 		task = task_by_virt(atoi(c));
 		if (!task || task->state == TASK_DEAD) return -ENOENT;
 	} else if (!strcmp(c, "interrupts") || !strcmp(c, "softirqs")) {
