@@ -11,6 +11,7 @@
 #include "core/filter.h"
 #include "core/syscall_table.h"
 #include "core/log.h"
+#include "services/mm/mm.h"
 
 static int add_trap_rules(scmp_filter_ctx ctx, long nr, const struct trap_cond *c)
 {
@@ -37,6 +38,36 @@ static int add_trap_rules(scmp_filter_ctx ctx, long nr, const struct trap_cond *
 /* Under --strict the default action is ENOSYS, so known rows need ALLOW and a
  * conditionally trapped row is trapped always (its handler passes the other values
  * natively): libseccomp cannot express "allow when not one of these values". */
+/* The memory manager's rules: guests' own use of the frame pool's descriptor is
+ * trapped (and refused) wherever a descriptor argument could name it, and
+ * close_range always (it could close it). */
+static int add_pool_fd_rules(scmp_filter_ctx ctx, long nr, const struct syscall_desc *d)
+{
+	if (nr == SCMP_SYS(close_range)) return seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+	for (int i = 0; i < d->nargs; i++) {
+		enum arg_type t = A_TYPE(d->args[i]);
+		if (t != A_FD && t != A_DIRFD) continue;
+		struct scmp_arg_cmp cmp = { i, SCMP_CMP_MASKED_EQ, 0xffffffffu, MM_POOL_FD };
+		int err = seccomp_rule_add_array(ctx, SCMP_ACT_TRACE(0), nr, 1, &cmp);
+		if (err) return err;
+	}
+	return 0;
+}
+
+static enum filter_mode build_mode;
+
+/* pointer arguments the uaccess prologue tests, for syscalls not trapped always */
+static uint8_t uaccess_mask(long nr)
+{
+	const struct syscall_desc *d = syscall_desc(nr);
+	if (!d || !d->name) return 0;
+	if (syscall_is_trapped(d) && (!d->when || build_mode == FILTER_STRICT)) return 0;
+	uint8_t m = 0;
+	for (int i = 0; i < d->nargs; i++)
+		if (mm_uaccess_arg(d, i)) m |= 1u << i;
+	return m;
+}
+
 static int add_rules(scmp_filter_ctx ctx, enum filter_mode mode)
 {
 	for (long nr = 0; nr < SYSCALL_MAX; nr++) {
@@ -47,6 +78,8 @@ static int add_rules(scmp_filter_ctx ctx, enum filter_mode mode)
 			err = add_trap_rules(ctx, nr, mode == FILTER_STRICT ? NULL : d->when);
 		else if (mode == FILTER_STRICT && d->status == ST_NATIVE)
 			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (!err && mm_active() && !(syscall_is_trapped(d) && !d->when))
+			err = add_pool_fd_rules(ctx, nr, d);
 		if (err) {
 			log_err("seccomp rule for %s: %s", d->name, strerror(-err));
 			return err;
@@ -70,6 +103,28 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog)
 	return err;
 }
 
+/* [uaccess prologue][libseccomp's program]: the prologue falls through to it */
+static int prepend_uaccess(enum filter_mode mode, struct sock_fprog *prog)
+{
+	struct sock_fprog pro;
+	build_mode = mode;
+	int err = filter_uaccess_prologue(uaccess_mask, MM_UACCESS_FLOOR, &pro);
+	if (err) return err;
+	unsigned n = pro.len + prog->len;
+	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;
+	if (!all) {
+		free(pro.filter);
+		return n > BPF_MAXINSNS ? -E2BIG : -ENOMEM;
+	}
+	memcpy(all, pro.filter, pro.len * sizeof *all);
+	memcpy(all + pro.len, prog->filter, prog->len * sizeof *all);
+	free(pro.filter);
+	free(prog->filter);
+	prog->filter = all;
+	prog->len = (unsigned short)n;
+	return 0;
+}
+
 int filter_build(enum filter_mode mode, struct sock_fprog *prog)
 {
 	uint32_t def = mode == FILTER_TRAP_ALL ? SCMP_ACT_TRACE(0) :
@@ -83,6 +138,7 @@ int filter_build(enum filter_mode mode, struct sock_fprog *prog)
 	err = mode == FILTER_TRAP_ALL ? 0 : add_rules(ctx, mode);
 	if (!err) err = export_bpf(ctx, prog);
 	seccomp_release(ctx);
+	if (!err && mode != FILTER_TRAP_ALL && mm_active()) err = prepend_uaccess(mode, prog);
 	return err;
 }
 

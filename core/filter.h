@@ -18,6 +18,11 @@ enum filter_mode {
 
 /* Builds the BPF program into *prog (filter->filter is malloc'd). 0 or -errno. */
 int filter_build(enum filter_mode mode, struct sock_fprog *prog);
+/* The hand-written part placed before libseccomp's program (filter_uaccess.c):
+ * SECCOMP_RET_TRACE when an argument in mask_of(nr) lies in (0, floor), else falls
+ * through to the code that follows. 0 or -errno; out->filter is malloc'd. */
+#include <stdint.h>
+int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, struct sock_fprog *out);
 /* Installs `prog` in the calling thread (sets no_new_privs if not privileged).
  * Async-signal-safe: used between fork and exec. 0 or -errno. */
 int filter_install(const struct sock_fprog *prog);

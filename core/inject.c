@@ -75,6 +75,9 @@ static int step_syscall(struct task *t, sigset_t *held)
 		int sig = WSTOPSIG(st), ev = st >> 16;
 		if (ev) continue;	/* e.g. the seccomp stop of the injected call */
 		if (sig == SIGTRAP) return 0;
+		/* a fault raised by the injected call itself (the gadget not executable,
+		 * the kernel unable to write rseq...) would repeat forever */
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) return -EFAULT;
 		sigaddset(held, sig);	/* delivered after the injection */
 	}
 }
@@ -95,7 +98,11 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	r.rax = r.orig_rax = nr;
 	for (int i = 0; i < 6; i++) regs_set_arg(&r, i, args[i]);
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
-	if ((err = step_syscall(t, &held))) return err;
+	if ((err = step_syscall(t, &held))) {
+		if (err != -ESRCH && ptrace(PTRACE_SETREGS, t->tid, 0, &saved) == 0) t->regs = saved;
+		log_err("[%d] injected syscall %ld failed: %s", task_vtid(t), nr, strerror(-err));
+		return err;
+	}
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0) return -errno;
 	long ret = (long)r.rax;
 	t->regs = saved;

@@ -13,6 +13,7 @@
 #include "core/pidmap.h"
 #include "core/trap.h"
 #include "core/log.h"
+#include "services/mm/mm.h"
 #include "core/spawn.h"
 #include "services/pm/pm.h"
 #include "services/time/time.h"
@@ -90,6 +91,7 @@ static int kill_one(struct task *t, void *arg)
  * (a host tid) to the virtual one, then let it run. */
 void lifecycle_first_stop(struct task *t)
 {
+	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);
 		copy_to_guest(t->tid, t->ctid_fixup, &vtid, sizeof vtid);
@@ -121,12 +123,15 @@ void lifecycle_clone_event(struct task *parent, int event)
 		return;
 	}
 	if (!thread) t->pidfd = pidfd_of(tid);
+	mm_clone(parent, t, flags);
 	t->nested_pidns = parent->nested_pidns || (pm_nested_pidns_possible && in_other_pidns(tid));
 	if (flags & CLONE_PARENT_SETTID) {
 		int vtid = task_vtid(t);
 		copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid);
 	}
 	if (flags & CLONE_CHILD_SETTID) t->ctid_fixup = r->data[1];
+	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? r->data[1] : 0;
+	t->rseq_area = (flags & CLONE_VM) ? 0 : parent->rseq_area;	/* as rseq_fork() */
 	if (take_early_stop(tid)) lifecycle_first_stop(t);
 	parent->stop = STOP_EVENT;
 	trap_resume(parent, 0);
@@ -144,6 +149,7 @@ struct task *lifecycle_exec_event(struct task *t)
 	} else {
 		t = task_exec(t);
 	}
+	mm_exec(t);
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
 	return t;
 }
@@ -182,6 +188,7 @@ void lifecycle_death(pid_t tid, int status)
 	struct task *l = t->leader;
 	if (trap_observer) trap_observer->task_gone(t, status);
 	for (int i = 0; i < MAX_NOTIFIERS && gone_fns[i]; i++) gone_fns[i](t);
+	mm_task_gone(t);
 	if (task_thread_gone(t, status)) process_exited(l);
 }
 

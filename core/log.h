@@ -15,6 +15,7 @@ enum debug_cat {
 	DBG_SOFTIRQ = 1 << 6,	/* softirqs and tasklets (services/deferred) */
 	DBG_WORK    = 1 << 7,	/* workqueue items and kernel threads */
 	DBG_TIMER   = 1 << 8,	/* timers (services/time) */
+	DBG_MM      = 1 << 9,	/* page faults and injected mappings (services/mm) */
 };
 extern unsigned log_debug_mask;
 

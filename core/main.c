@@ -21,6 +21,7 @@
 #include "core/filter.h"
 #include "core/lifecycle.h"
 #include "core/log.h"
+#include "services/mm/mm.h"
 #include "core/spawn.h"
 #include "core/syscall_table.h"
 #include "core/tracer.h"
@@ -57,7 +58,12 @@ static void usage(FILE *f)
 		"  --hz=N            timer tick rate (250; 0: no tick)\n"
 		"  --stats           print interrupt, softirq, work and timer counts at exit\n"
 		"  --debug=LIST      log categories: syscall,task,signal,proc,inject,irq,\n"
-		"                    softirq,work,timer,all\n");
+		"                    softirq,work,timer,mm,all\n"
+		"  --mem=SIZE        guest physical memory, the frame pool (default: host RAM)\n"
+		"  --aslr=0|1|2      address randomization, as randomize_va_space (2)\n"
+		"  --norandmaps      same as --aslr=0\n"
+		"  --fault-around=N  pages filled per page fault, a power of 2 (16)\n"
+		"  --mm=on|off       Persona's memory manager (on) or the host's (off)\n");
 }
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
@@ -140,6 +146,10 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 		return err == -ENOENT ? 127 : 126;
 	}
 	struct sock_fprog prog;
+	if ((err = mm_init())) {	/* before the filter: it traps for the memory manager */
+		log_err("cannot create the frame pool: %s", strerror(-err));
+		return 125;
+	}
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
@@ -158,7 +168,11 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	if (o->before_shutdown) o->before_shutdown();
 	io_drain();	/* the services' last writes (the trace) complete */
 	kthread_tasks_stop();
-	if (o->stats) stats_print(stderr);
+	if (o->stats) {
+		stats_print(stderr);
+		mm_print_stats();
+	}
+	mm_shutdown();
 	evloop_shutdown();
 	int exec_err = 0;
 	if (read(err_fd, &exec_err, sizeof exec_err) == sizeof exec_err && exec_err) {
@@ -177,6 +191,11 @@ static int cmd_run(int argc, char **argv)
 		{ "debug", required_argument, NULL, 'd' },
 		{ "hz", required_argument, NULL, 'z' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "aslr", required_argument, NULL, 'a' },
+		{ "norandmaps", no_argument, NULL, 'R' },
+		{ "fault-around", required_argument, NULL, 'F' },
+		{ "mm", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -195,6 +214,39 @@ static int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'S': o.stats = true; break;
+		case 'm': {
+			int64_t v = mm_parse_size(optarg);
+			if (v < (int64_t)(1 << 20)) {
+				log_err("--mem: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
+				return 2;
+			}
+			mm_config.mem = (uint64_t)v;
+			break;
+		}
+		case 'a':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '2') {
+				log_err("--aslr: '%s' is not 0, 1 or 2", optarg);
+				return 2;
+			}
+			mm_config.aslr = optarg[0] - '0';
+			break;
+		case 'R': mm_config.aslr = 0; break;
+		case 'F': {
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || !n || n > 512 || (n & (n - 1))) {
+				log_err("--fault-around: '%s' is not a power of 2 from 1 to 512", optarg);
+				return 2;
+			}
+			mm_config.fault_around = (unsigned)n;
+			break;
+		}
+		case 'M':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				log_err("--mm: '%s' is not on or off", optarg);
+				return 2;
+			}
+			mm_config.enabled = !strcmp(optarg, "on");
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "core/spawn.h"
+#include <sys/personality.h>
+#include "services/mm/mm.h"
+#include "services/mm/frame.h"
 #include "core/filter.h"
 
 extern char **environ;
@@ -66,6 +69,14 @@ static void child(const char *path, char *const argv[], const struct sock_fprog 
 	if (mask) sigprocmask(SIG_SETMASK, mask, NULL);	/* not the event loop's blocks */
 	if (read(go_fd, &c, 1) != 1) _exit(127);
 	close(go_fd);
+	if (mm_active()) {
+		/* the frame pool, at the number injected mmaps name (services/mm) */
+		if (dup2(frame_pool_fd(), MM_POOL_FD) < 0) {
+			err = -errno;
+			goto fail;
+		}
+		if (mm_config.aslr == 0) personality(ADDR_NO_RANDOMIZE);
+	}
 	if ((err = filter_install(prog)) < 0) goto fail;
 	execve(path, argv, environ);
 	err = -errno;

@@ -19,6 +19,7 @@
 #include "services/pm/pm.h"
 #include "services/procfs/procfs.h"
 #include "services/time/time.h"
+#include "services/mm/mm.h"
 
 /* an argument the call writes */
 #define O(t) ((t) | A_OUT)
@@ -36,6 +37,10 @@
  * only translate ids into Persona's namespace, which a nested one has replaced) */
 #define EN(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_EMULATED, .cls = (cl), .ret = (rt), \
 	.handler = (void *)(h), .every_ns = true, .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
+/* the memory manager's: emulated for every task, trapped only while it is on (--mm) */
+#define EM(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_EMULATED, .cls = (cl), .ret = (rt), \
+	.handler = (void *)(h), .every_ns = true, .needs_mm = true, .nargs = NARGS(__VA_ARGS__), \
+	.args = { __VA_ARGS__ } }
 /* trapped and refused by policy */
 #define R(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_REFUSED, .cls = (cl), .ret = (rt), \
 	.handler = (void *)(h), .every_ns = true, .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
@@ -195,18 +200,19 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(umount2, F, A_INT, A_PATH, A_UMOUNT_FLAGS),
 
 	/* memory */
-	N(mmap, D | M, A_PTR, A_PTR, A_SIZE, A_PROT, A_MAP_FLAGS, A_FD, A_HEX),
-	N(munmap, M, A_INT, A_PTR, A_SIZE),
-	N(mprotect, M, A_INT, A_PTR, A_SIZE, A_PROT),
-	N(brk, M, A_PTR, A_PTR),
-	N(mremap, M, A_PTR, A_PTR, A_SIZE, A_SIZE, A_MREMAP_FLAGS, A_PTR),
-	N(madvise, M, A_INT, A_PTR, A_SIZE, A_MADV),
+	EM(mmap, D | M, A_PTR, sys_mmap, A_PTR, A_SIZE, A_PROT, A_MAP_FLAGS, A_FD, A_HEX),
+	EM(munmap, M, A_INT, sys_munmap, A_PTR, A_SIZE),
+	EM(mprotect, M, A_INT, sys_mprotect, A_PTR, A_SIZE, A_PROT),
+	EM(brk, M, A_PTR, sys_brk, A_PTR),
+	EM(mremap, M, A_PTR, sys_mremap, A_PTR, A_SIZE, A_SIZE, A_MREMAP_FLAGS, A_PTR),
+	EM(madvise, M, A_INT, sys_madvise, A_PTR, A_SIZE, A_MADV),
 	N(mincore, M, A_INT, A_PTR, A_SIZE, O(A_PTR)),
 	N(msync, M, A_INT, A_PTR, A_SIZE, A_MSYNC_FLAGS),
-	N(mlock, M, A_INT, A_PTR, A_SIZE),
-	N(munlock, M, A_INT, A_PTR, A_SIZE),
-	N(mlockall, M, A_INT, A_MLOCKALL_FLAGS),
-	N(munlockall, M, A_INT),
+	EM(mlock, M, A_INT, sys_mlock, A_PTR, A_SIZE),
+	EM(munlock, M, A_INT, sys_munlock, A_PTR, A_SIZE),
+	EM(mlock2, M, A_INT, sys_mlock2, A_PTR, A_SIZE, A_UINT),
+	EM(mlockall, M, A_INT, sys_mlockall, A_MLOCKALL_FLAGS),
+	EM(munlockall, M, A_INT, sys_munlockall),
 	N(membarrier, M, A_INT, A_INT, A_UINT, A_INT),
 	N(pkey_mprotect, M, A_INT, A_PTR, A_SIZE, A_PROT, A_INT),
 
@@ -252,7 +258,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	EW(ioprio_get, 0, A_INT, sys_ioprio_get, &who1_named, A_INT, A_INT),
 	EW(ioprio_set, 0, A_INT, sys_ioprio_set, &who1_named, A_INT, A_INT, A_INT),
 	EW(get_robust_list, 0, A_INT, sys_get_robust_list, &pid0_named, A_PID, O(A_PTR), O(A_PTR)),
-	N(set_robust_list, 0, A_INT, A_PTR, A_SIZE),
+	EM(set_robust_list, 0, A_INT, sys_set_robust_list, A_PTR, A_SIZE),
 	E(process_vm_readv, 0, A_SSIZE, sys_process_vm_readv, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(process_vm_writev, 0, A_SSIZE, sys_process_vm_writev, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(kcmp, 0, A_INT, sys_kcmp, A_PID, A_PID, A_INT, A_ULONG, A_ULONG),
@@ -263,7 +269,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	EN(seccomp, 0, A_INT, sys_seccomp, A_SECCOMP_OP, A_HEX, A_PTR),
 	EW(prctl, 0, A_INT, sys_prctl, &prctl_tracked, A_PRCTL_OPT, A_ULONG, A_ULONG, A_ULONG, A_ULONG),
 	N(arch_prctl, P, A_INT, A_ARCH_PRCTL, A_PTR),
-	N(rseq, 0, A_INT, A_PTR, A_HEX, A_HEX, A_HEX),
+	EM(rseq, 0, A_INT, sys_rseq, A_PTR, A_HEX, A_HEX, A_HEX),
 	N(futex, 0, A_INT, A_PTR, A_FUTEX_OP, A_UINT, A_PTR, A_PTR, A_UINT),
 	N(uname, 0, A_INT, O(A_UTSNAME)),
 	N(sysinfo, 0, A_INT, O(A_SYSINFO)),
@@ -300,7 +306,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(rt_sigsuspend, S, A_INT, A_SIGSET, A_SIZE),
 	N(rt_sigpending, S, A_INT, O(A_SIGSET), A_SIZE),
 	EW(rt_sigtimedwait, S, A_SIG, sys_rt_sigtimedwait, &ptr1_given, A_SIGSET, O(A_SIGINFO), A_TIMESPEC, A_SIZE),
-	N(sigaltstack, S, A_INT, A_SIGSTACK, O(A_SIGSTACK)),
+	EM(sigaltstack, S, A_INT, sys_sigaltstack, A_SIGSTACK, O(A_SIGSTACK)),
 	N(pause, S, A_INT),
 	E(kill, S | P, A_INT, sys_kill, A_PID, A_SIG),
 	E(tkill, S, A_INT, sys_tkill, A_PID, A_SIG),
@@ -389,6 +395,7 @@ long syscall_lookup(const char *name)
 
 bool syscall_is_trapped(const struct syscall_desc *d)
 {
+	if (d->needs_mm && !mm_active()) return false;
 	return d->handler && (d->status == ST_EMULATED || d->status == ST_REFUSED);
 }
 

@@ -109,6 +109,7 @@ struct syscall_desc {
 	const struct trap_cond *when;	/* NULL = trap always (if handler) */
 	const char *note;		/* for docs/compat.md */
 	bool every_ns;			/* handler runs for tasks in nested pid namespaces too */
+	bool needs_mm;			/* the memory manager's: trapped only when it is on */
 };
 
 /* Builds the table: names from libseccomp, rows from syscall_table.c. Returns 0 or -errno. */

@@ -36,6 +36,8 @@ struct sysreq {
 	uint64_t sp;		/* guest stack pointer at the call */
 	uint64_t scratch;	/* lowest guest address used by sysreq_push (0 = none yet) */
 	uint8_t args_dirty;	/* bit i: args[i] was rewritten */
+	bool nr_dirty;		/* run native_nr instead of nr (sysreq_set_nr) */
+	long native_nr;
 	sysreq_exit_fn on_exit;
 	uint64_t data[4];	/* handler state carried to the exit hook */
 };
@@ -45,6 +47,9 @@ static inline void sysreq_set_arg(struct sysreq *r, int i, uint64_t v)
 	r->args[i] = v;
 	r->args_dirty |= 1u << i;
 }
+/* Runs another syscall natively in place of the guest's (brk done as an mmap): the
+ * guest and the tracer still see `nr`; an exit hook turns the result into nr's. */
+static inline void sysreq_set_nr(struct sysreq *r, long nr) { r->native_nr = nr; r->nr_dirty = true; }
 static inline void sysreq_on_exit(struct sysreq *r, sysreq_exit_fn fn) { r->on_exit = fn; }
 
 /* Copies len bytes onto the guest stack below the red zone and returns their guest

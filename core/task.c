@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/task.h"
+#include "services/mm/mm.h"
 #include "core/pidmap.h"
 #include "core/log.h"
 
@@ -89,6 +90,7 @@ struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 /* Frees one thread's slot. Leaders stay until their process is released. */
 static void task_free(struct task *t)
 {
+	mm_task_gone(t);	/* threads freed by exec's de_thread hold a reference */
 	hash_remove(t);
 	list_del_init(&t->thread_node);
 	t->pid->task = NULL;

@@ -20,6 +20,7 @@
 #include "core/pidmap.h"
 
 struct kthread;
+struct mm;
 
 
 enum task_state {
@@ -52,6 +53,11 @@ struct task {
 					 * kernel's own there, so id syscalls run natively */
 	bool exit_seen;			/* PTRACE_EVENT_EXIT seen */
 	int pidfd;			/* leaders: pidfd, to notice reaping we did not see */
+	struct mm *mm;			/* address space (services/mm), shared by threads */
+	uint64_t altstack_sp, altstack_size;	/* sigaltstack, for signal-frame prefault */
+	/* memory the kernel writes on its own (services/mm/kwrite.c) */
+	uint64_t rseq_area, clear_tid, robust_head;
+	uint64_t fault_retry;		/* address of a fault retried once (services/mm/fault.c) */
 
 	/* trap state, owned by the trap backend */
 	struct user_regs_struct regs;

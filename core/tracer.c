@@ -11,6 +11,7 @@
 #include "core/syscall_table.h"
 #include "core/trap.h"
 #include "core/log.h"
+#include "services/mm/mm.h"
 
 static void on_seccomp_stop(struct task *t)
 {
@@ -22,6 +23,13 @@ static void on_seccomp_stop(struct task *t)
 	}
 	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
 	if (trap_observer) trap_observer->syscall_entry(t);
+	/* the memory manager first: the pool fd is refused, and pages the call will
+	 * touch are made present before anyone (handler or host) reads them */
+	long mret = mm_syscall_entry(&t->req);
+	if (mret) {
+		trap_reply(t, mret);
+		return;
+	}
 	const struct syscall_desc *d = syscall_desc(t->req.nr);
 	if (!d || !d->handler || (t->nested_pidns && !d->every_ns)) {
 		/* no handler (a guest's own filter returned TRACE, or tracing), or a
@@ -101,6 +109,15 @@ void tracer_handle(pid_t tid, int status)
 		trap_syscall_exit(t);
 	} else {
 		t->stop = STOP_SIGNAL;
+		if (t->mm) {
+			siginfo_t si;
+			if (sig == SIGSEGV && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0 &&
+			    !(sig = mm_fault(t, &si))) {
+				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
+				return;
+			}
+			mm_signal_frame(t);
+		}
 		trap_resume(t, sigdeliver_prepare(t, sig));
 	}
 }

@@ -68,6 +68,7 @@ int trap_request_from_stop(struct task *t)
 	r->sp = t->regs.rsp;
 	r->scratch = 0;
 	r->args_dirty = 0;
+	r->nr_dirty = false;
 	r->on_exit = NULL;
 	t->gadget = r->ip - 2;		/* a `syscall` instruction, for injection */
 	return 0;
@@ -87,7 +88,7 @@ uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
  * arguments again (see restore_for_restart). */
 static bool needs_exit_stop(const struct sysreq *r)
 {
-	return r->on_exit || r->args_dirty || (trap_observer && trap_observer->want_exit);
+	return r->on_exit || r->args_dirty || r->nr_dirty || (trap_observer && trap_observer->want_exit);
 }
 
 void trap_reissue(struct task *t)
@@ -110,11 +111,12 @@ void trap_reply(struct task *t, long ret)
 		for (int i = 0; i < 6; i++)
 			if (r->args_dirty & (1u << i)) regs_set_arg(&t->regs, i, r->args[i]);
 		if (r->args_dirty) trap_regs_dirty(t);
+		if (r->nr_dirty) { t->regs.orig_rax = r->native_nr; trap_regs_dirty(t); }
 		t->in_syscall_hook = needs_exit_stop(r);
 		if (t->stop == STOP_SYSCALL_EXIT) {
 			/* an injection moved us past the entry: re-issue the syscall */
 			t->regs.rip = r->ip - 2;
-			t->regs.rax = r->nr;
+			t->regs.rax = r->nr_dirty ? r->native_nr : r->nr;
 			t->reissue = true;
 			trap_regs_dirty(t);
 			t->in_syscall_hook = false;

@@ -11,6 +11,7 @@
 #include "services/pm/pm.h"
 #include "core/guest_mem.h"
 #include "core/task.h"
+#include "services/mm/mm.h"
 
 #define CLONE_NEWS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
 		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
@@ -20,6 +21,9 @@ static long common(struct sysreq *r, unsigned long flags, gaddr_t ptid, gaddr_t 
 	/* CLONE_PARENT from the namespace's init would make a sibling of init */
 	if ((flags & CLONE_PARENT) && r->task->leader == task_init()) return -EINVAL;
 	if (flags & CLONE_NEWPID) pm_nested_pidns_possible = true;
+	/* copy-on-write: the parent's private pages are write-protected before the
+	 * host copies its mappings (services/mm/fork.c) */
+	if (!(flags & CLONE_VM) && mm_prepare_fork(r->task) == -ESRCH) return -ESRCH;
 	r->data[0] = flags;
 	r->data[1] = ctid;
 	r->data[2] = ptid;

@@ -21,6 +21,7 @@ long sys_set_tid_address(struct sysreq *r, gaddr_t tidptr)
 {
 	/* the kernel must record the address (CLONE_CHILD_CLEARTID on exit); the
 	 * returned tid is ours */
+	r->task->clear_tid = tidptr;
 	sysreq_on_exit(r, pm_exit_host_to_virt);
 	return SYSRET_NATIVE;
 }

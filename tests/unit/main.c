@@ -61,6 +61,9 @@ int main(void)
 	srunner_add_suite(sr, deferred_tasklet_suite());
 	srunner_add_suite(sr, deferred_wq_suite());
 	srunner_add_suite(sr, ktimer_suite());
+	srunner_add_suite(sr, frame_suite());
+	srunner_add_suite(sr, vma_suite());
+	srunner_add_suite(sr, pgtable_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -20,6 +20,9 @@ Suite *deferred_suite(void);		/* softirqs, kthreads (test_deferred.c) */
 Suite *deferred_tasklet_suite(void);
 Suite *deferred_wq_suite(void);
 Suite *ktimer_suite(void);
+Suite *frame_suite(void);
+Suite *vma_suite(void);
+Suite *pgtable_suite(void);
 
 /* Builds the syscall table and the dispatcher once per process (the table keeps the
  * names libseccomp allocates, so building it twice would leak them). */

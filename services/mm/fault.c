@@ -1,0 +1,280 @@
+/* services/mm/fault.c - demand paging and copy-on-write.
+ *
+ * Reserved pages are PROT_NONE in the host, so the guest's first access to one
+ * raises SIGSEGV, which stops the guest in the tracer before delivery. The x86 error
+ * code (read or write?) is not visible from there, so the fault is resolved from the
+ * tables alone: a page not present is filled (zeroes, the file's bytes, or the shared
+ * object's frame) and installed with the VMA's protection; a present page installed
+ * narrower than its VMA is a copy-on-write page and is copied (or, when this mm holds
+ * the only reference, just made writable). A present page already installed with
+ * its VMA's full protection faulted for a real reason (a write to a read-only
+ * page...): the guest gets the host's SIGSEGV, whose si_code and si_addr are right.
+ *
+ * Fault-around: each fault fills a window of pages around the address (aligned, as
+ * Linux's do_fault_around), which doubles while faults walk sequentially and falls
+ * back to --fault-around otherwise, so a streaming first touch costs few stops. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include "core/log.h"
+#include "core/trap.h"
+#include <sys/ptrace.h>
+#include "services/mm/mm_internal.h"
+
+#define MAX_WINDOW 512		/* pages: 2 MiB, a huge page's worth */
+
+unsigned mm_page_prot(const struct vma *v, pte_t e)
+{
+	unsigned prot = v->prot;
+	if (e & PTE_COW) prot &= ~PROT_WRITE;
+	return prot;
+}
+
+static unsigned order_for(uint64_t n)
+{
+	unsigned o = 0;
+	while ((1ULL << o) < n && o < FRAME_MAX_ORDER) o++;
+	return o;
+}
+
+/* Frames for n pages at va: contiguous with the frame mapped just below va when
+ * possible (so the host merges the mappings), else a fresh block; extra frames of the
+ * block go back. Returns the first pfn, or FRAME_NONE; *got = frames obtained (a
+ * shorter contiguous run when memory is fragmented). */
+static pfn_t alloc_run(struct mm *mm, uint64_t va, uint64_t n, uint64_t *got)
+{
+	pte_t below = va >= PAGE_SIZE ? pgtable_get(mm->pt, va - PAGE_SIZE) : 0;
+	if (pte_present(below) && pte_pfn(below) + 1 + n <= frame_pool_frames() &&
+	    frame_alloc_range(pte_pfn(below) + 1, (unsigned)n, true) == 0) {
+		*got = n;
+		return pte_pfn(below) + 1;
+	}
+	for (unsigned o = order_for(n);; o--) {
+		pfn_t p = frame_alloc(o, true);
+		if (p != FRAME_NONE) {
+			uint64_t have = 1ULL << o;
+			*got = have < n ? have : n;
+			for (uint64_t i = *got; i < have; i++) frame_put(p + (pfn_t)i);
+			return p;
+		}
+		if (o == 0) return FRAME_NONE;
+	}
+}
+
+/* Fills frame `pfn` for page va of v (zeroed already): the file's bytes for a
+ * private file mapping. */
+static void fill_from_file(struct vma *v, uint64_t va, pfn_t pfn)
+{
+	uint64_t off = (v->pgoff << PAGE_SHIFT) + (va - v->start);
+	ssize_t n = pread(v->obj->fd, frame_to_virt(pfn), PAGE_SIZE, (off_t)off);
+	(void)n;	/* a short read leaves zeroes, as the kernel does past EOF */
+	mm_stat.file_pages++;
+}
+
+/* Whether page va of a file mapping lies wholly past the file's end (SIGBUS). */
+static bool past_eof(struct vma *v, uint64_t va)
+{
+	uint64_t off = (v->pgoff << PAGE_SHIFT) + (va - v->start);
+	return off >= v->obj->size;
+}
+
+/* Makes [start, end) of v present (and, with `write`, COW broken). Only table work
+ * and frame filling: the caller installs in the host. -ENOMEM: the pool is empty. */
+static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, bool write)
+{
+	bool shared = v->obj && v->obj->kind == MO_ANON_SHARED;
+	bool file = v->obj && v->obj->kind == MO_FILE;
+	for (uint64_t va = start; va < end;) {
+		pte_t *e = pgtable_entry(mm->pt, va, true);
+		if (!e) return -ENOMEM;
+		if (pte_present(*e)) {
+			if (write && (*e & PTE_COW)) {
+				pfn_t old = pte_pfn(*e);
+				if (frame_page(old)->refcount == 1) {
+					mm_stat.cow_reuse++;
+					*e = pte_mk_frame(old, v->prot) | PTE_PENDING;
+				} else {
+					pfn_t p = frame_alloc(0, false);
+					if (p == FRAME_NONE) return -ENOMEM;
+					memcpy(frame_to_virt(p), frame_to_virt(old), PAGE_SIZE);
+					frame_put(old);
+					*e = pte_mk_frame(p, v->prot) | PTE_PENDING;
+					mm_stat.cow++;
+				}
+			}
+			va += PAGE_SIZE;
+			continue;
+		}
+		if (file && past_eof(v, va)) {
+			va += PAGE_SIZE;
+			continue;
+		}
+		if (shared) {
+			uint64_t idx = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+			if (idx >= v->obj->npages) return -EFAULT;
+			if (v->obj->pages[idx] == FRAME_NONE) {
+				pfn_t p = frame_alloc(0, true);
+				if (p == FRAME_NONE) return -ENOMEM;
+				v->obj->pages[idx] = p;
+			}
+			frame_get(v->obj->pages[idx]);
+			*e = pte_mk_frame(v->obj->pages[idx], v->prot) | PTE_PENDING;
+			mm_rss_add(mm, v, 1);
+			if (v->flags & VM_LOCKED) mm->locked_vm++;
+			va += PAGE_SIZE;
+			continue;
+		}
+		/* a run of absent pages gets contiguous frames */
+		uint64_t n = 1;
+		while (va + (n << PAGE_SHIFT) < end) {
+			pte_t x = pgtable_get(mm->pt, va + (n << PAGE_SHIFT));
+			if (pte_present(x) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
+			n++;
+		}
+		uint64_t got;
+		pfn_t p = alloc_run(mm, va, n, &got);
+		if (p == FRAME_NONE) return -ENOMEM;
+		for (uint64_t i = 0; i < got; i++, va += PAGE_SIZE) {
+			pte_t *pe = pgtable_entry(mm->pt, va, true);
+			if (!pe) {
+				for (uint64_t j = i; j < got; j++) frame_put(p + (pfn_t)j);
+				return -ENOMEM;
+			}
+			if (file) fill_from_file(v, va, p + (pfn_t)i);
+			*pe = pte_mk_frame(p + (pfn_t)i, v->prot) | PTE_PENDING;
+			frame_page(p + (pfn_t)i)->owner = mm;
+			frame_page(p + (pfn_t)i)->index = va >> PAGE_SHIFT;
+		}
+		mm_rss_add(mm, v, (long)got);
+		if (v->flags & VM_LOCKED) mm->locked_vm += got;
+	}
+	return 0;
+}
+
+/* Out of frames: Linux's OOM killer would choose a victim (issue 8); for now the
+ * faulting process is killed, and says so as the kernel does. */
+static void out_of_memory(struct task *t)
+{
+	log_err("Out of memory: Killed process %d (frame pool of %lu KiB exhausted)",
+		task_vpid(t), (unsigned long)(frame_pool_frames() * 4));
+	kill(task_tgid(t), SIGKILL);
+}
+
+int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	start &= PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	int err = 0;
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end && !err; v = vma_next(v)) {
+		if ((v->flags & VM_HOST) || v->prot == PROT_NONE) continue;
+		if (write && !(v->prot & PROT_WRITE)) continue;
+		uint64_t s = start > v->start ? start : v->start, e = end < v->end ? end : v->end;
+		err = fill_range(mm, v, s, e, write);
+		int ierr = host_install_ptes(t, mm, s, e);
+		if (!err) err = ierr;
+	}
+	if (err == -ENOMEM) out_of_memory(t);
+	return err;
+}
+
+/* The fault-around window for a fault at addr: doubles while faults are sequential. */
+static unsigned window_for(struct mm *mm, uint64_t addr)
+{
+	unsigned base = mm_config.fault_around ? mm_config.fault_around : 1;
+	uint64_t last = mm->last_fault;
+	if (last && addr > last && addr - last <= ((uint64_t)mm->fault_window << (PAGE_SHIFT + 1))) {
+		if (mm->fault_window < MAX_WINDOW) mm->fault_window *= 2;
+	} else {
+		mm->fault_window = base;
+	}
+	mm->last_fault = addr;
+	return mm->fault_window < base ? base : mm->fault_window;
+}
+
+static int sigbus(struct task *t, uint64_t addr)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = SIGBUS;
+	si.si_code = BUS_ADRERR;
+	si.si_addr = (void *)addr;
+	ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+	return SIGBUS;
+}
+
+int mm_fault(struct task *t, const siginfo_t *si)
+{
+	struct mm *mm = t->mm;
+	if (!mm || si->si_code <= 0) return SIGSEGV;	/* sent by someone: deliver */
+	uint64_t addr = (uint64_t)si->si_addr;
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (!v || (v->flags & VM_HOST) || v->prot == PROT_NONE) goto deliver;
+	pte_t e = pgtable_get(mm->pt, addr);
+	bool cow = pte_present(e) && (e & PTE_COW) && (v->prot & PROT_WRITE);
+	if (pte_present(e) && !cow) {
+		/* Installed fully. Either a real fault (a write to a read-only page), or
+		 * this thread faulted while another one's fault installed the page: the
+		 * first time, let the access retry; a second fault there is real. */
+		if (t->fault_retry != addr) {
+			t->fault_retry = addr;
+			return 0;
+		}
+		goto deliver;
+	}
+	t->fault_retry = 0;
+	if (!pte_present(e) && v->obj && v->obj->kind == MO_FILE && past_eof(v, addr)) {
+		MMDBG("[%d] fault %#lx past the end of the file: SIGBUS", task_vtid(t), (unsigned long)addr);
+		return sigbus(t, addr);
+	}
+	mm_stat.faults++;
+	mm->minflt++;
+	if (!cow) mm_stat.minor++;	/* COW copies are counted per page in fill_range */
+	uint64_t win = (uint64_t)window_for(mm, addr) << PAGE_SHIFT;
+	uint64_t s = addr & ~(win - 1), end = s + win;
+	if (s < v->start) s = v->start;
+	if (end > v->end) end = v->end;
+	/* a COW fault copies more than its page only while the writes walk
+	 * sequentially (the window grew): otherwise read-mostly memory would be copied */
+	if (cow && win <= (uint64_t)mm_config.fault_around << PAGE_SHIFT) {
+		s = addr & PAGE_MASK;
+		end = s + PAGE_SIZE;
+	}
+	mm_stat.around_pages += ((end - s) >> PAGE_SHIFT) - 1;
+	MMDBG("[%d] %s fault at %#lx in %#lx-%#lx: pages %#lx-%#lx", task_vtid(t),
+	      cow ? "copy-on-write" : "demand", (unsigned long)addr, (unsigned long)v->start,
+	      (unsigned long)v->end, (unsigned long)s, (unsigned long)end);
+	int err = fill_range(mm, v, s, end, cow);
+	if (err == -ENOMEM) {
+		/* retry the one page before giving up */
+		err = fill_range(mm, v, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE, cow);
+		if (err == -ENOMEM) {
+			out_of_memory(t);
+			return 0;
+		}
+	}
+	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
+	return 0;
+deliver:
+	t->fault_retry = 0;
+	mm_stat.segv_delivered++;
+	return SIGSEGV;
+}
+
+/* The kernel writes a signal frame below the stack pointer (or at the top of the
+ * alternate stack); on a Persona-managed stack those pages may be absent or COW. */
+void mm_signal_frame(struct task *t)
+{
+	struct mm *mm = t->mm;
+	if (!mm || trap_regs_fetch(t)) return;
+	uint64_t sp = t->regs.rsp;
+	struct vma *v = vma_find(&mm->vmas, sp - 1);
+	if (v && !(v->flags & VM_HOST)) mm_populate(t, mm, sp - 128 - 3 * PAGE_SIZE, sp, true);
+	if (t->altstack_size && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size)) {
+		uint64_t top = t->altstack_sp + t->altstack_size;
+		uint64_t lo = t->altstack_size > 3 * PAGE_SIZE ? top - 3 * PAGE_SIZE : t->altstack_sp;
+		v = vma_find(&mm->vmas, top - 1);
+		if (v && !(v->flags & VM_HOST)) mm_populate(t, mm, lo, top, true);
+	}
+}

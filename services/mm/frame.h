@@ -1,0 +1,96 @@
+/* services/mm/frame.h - physical memory: the frame pool and its buddy allocator.
+ *
+ * Persona's "RAM" is one memfd (the frame pool) of --mem bytes, allocated sparsely by
+ * the host: a frame is a 4 KiB offset in it, named by its page frame number (pfn).
+ * Frames are handed out by a buddy allocator (free lists of 2^order blocks, order
+ * 0..FRAME_MAX_ORDER, buddies coalesce on free) as in Linux's mm/page_alloc.c. Each
+ * frame has a descriptor, struct page, the analogue of Linux's: refcount, flags,
+ * owner. A block of 2^order frames is returned as 2^order independent frames, each
+ * with refcount 1 (Linux's split_page), so its pages can later be freed one by one;
+ * freeing coalesces buddies again.
+ *
+ * The supervisor maps the whole pool once, MAP_SHARED: the direct map. frame_to_virt /
+ * virt_to_frame are Linux's __va/__pa: the supervisor reads and writes any guest
+ * frame through it without ptrace. The map is created in the supervisor after the
+ * guests' fork (frame_pool_init runs before spawning, but a spawned child only execs,
+ * which drops it).
+ *
+ * Descriptors and the direct map are MAP_NORESERVE and touched only as frames are
+ * used, so a pool of the host's RAM size costs nothing until guests use it: the free
+ * lists start empty and fresh max-order blocks are carved from an untouched "high
+ * water mark" on demand.
+ *
+ * Thread: tracer thread only (no locking). */
+#ifndef PERSONA_MM_FRAME_H
+#define PERSONA_MM_FRAME_H
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Token for token as <sys/user.h> (core/task.h includes it), so that both can be
+ * included: an identical redefinition is no error and no warning. */
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE-1))
+#define FRAME_MAX_ORDER	10		/* largest block: 2^10 frames = 4 MiB */
+#define FRAME_NONE	UINT32_MAX	/* no frame: allocation failed */
+
+typedef uint32_t pfn_t;
+
+/* struct page flags */
+enum {
+	PG_FREE		= 1 << 0,	/* in the buddy allocator */
+	PG_HEAD		= 1 << 1,	/* first frame of a free block (order valid) */
+	PG_ZERO		= 1 << 2,	/* known to contain only zeroes */
+	PG_DIRTY	= 1 << 3,	/* written since last cleaned (swap, page cache) */
+	PG_MLOCKED	= 1 << 4,	/* never evicted */
+	PG_ANON		= 1 << 5,	/* anonymous memory (owner: an mm or a shared object) */
+	PG_FILE		= 1 << 6,	/* file contents (page cache, issue 8) */
+	PG_REFERENCED	= 1 << 7,	/* software referenced bit (reclaim) */
+	PG_ACTIVE	= 1 << 8,	/* on the active list (reclaim) */
+};
+
+struct page {
+	uint32_t refcount;	/* 0 when free */
+	uint32_t mapcount;	/* page-table entries that map it (fork shares raise it) */
+	uint16_t flags;
+	uint8_t order;		/* block order, valid when PG_FREE|PG_HEAD */
+	uint32_t next, prev;	/* free-list links (pfns; FRAME_NONE ends), or LRU links */
+	void *owner;		/* the mm or shared object it belongs to (informational) */
+	uint64_t index;		/* virtual page number, or page index in the owner */
+};
+
+/* Creates the pool: a memfd of `bytes` (rounded down to pages; at most 2^32 - 1
+ * frames, as FRAME_NONE is no pfn) and the direct map. 0 or -errno. */
+int frame_pool_init(uint64_t bytes);
+void frame_pool_shutdown(void);
+int frame_pool_fd(void);		/* the memfd, for mapping frames into guests */
+uint64_t frame_pool_frames(void);	/* total frames */
+
+/* Allocates 2^order contiguous frames (each refcount 1, PG_ZERO cleared unless
+ * zeroed). With `zero`, every frame is zero-filled (frames never used are zero
+ * already; recycled ones are cleared through the direct map). Returns the first pfn,
+ * or FRAME_NONE when no block of that order is free. */
+pfn_t frame_alloc(unsigned order, bool zero);
+/* Claims exactly the n frames [pfn, pfn+n) if all are free (for contiguity with a
+ * neighbouring mapping, so host mappings merge). 0, or -EBUSY leaving all free. */
+int frame_alloc_range(pfn_t pfn, unsigned n, bool zero);
+void frame_get(pfn_t pfn);		/* refcount++ */
+/* refcount--; at 0 the frame returns to the buddy allocator. Returns true if freed. */
+bool frame_put(pfn_t pfn);
+
+struct page *frame_page(pfn_t pfn);	/* descriptor (pfn must be < frame_pool_frames()) */
+void *frame_to_virt(pfn_t pfn);		/* __va: the frame in the direct map */
+pfn_t virt_to_frame(const void *p);	/* __pa */
+static inline uint64_t frame_offset(pfn_t pfn) { return (uint64_t)pfn << PAGE_SHIFT; }
+
+struct frame_stats {
+	uint64_t total, free, used, peak_used;
+	uint64_t allocs, frees, zeroed;		/* counters: frames */
+	uint64_t free_blocks[FRAME_MAX_ORDER + 1];	/* blocks on each free list */
+};
+void frame_stats(struct frame_stats *st);
+/* Checks every invariant of the allocator (free lists consistent, buddies of free
+ * blocks not both free at the same order, counts add up). 0, or -1 with a message on
+ * stderr. For tests. */
+int frame_check(void);
+#endif

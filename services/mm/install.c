@@ -1,0 +1,96 @@
+/* services/mm/install.c - the host side of Persona's page tables.
+ *
+ * The host kernel's mappings of a guest mirror Persona's tables: a VMA with no
+ * present page is one PROT_NONE anonymous reservation; a present page is a
+ * MAP_SHARED mapping of its frame in the pool, at the protection its PTE says. Every
+ * change is an injected syscall in a stopped thread of the guest (core/inject.c), so
+ * a run of pages whose frames are contiguous is installed with one mmap: the host
+ * merges such mappings into one VMA, which keeps a large guest under
+ * vm.max_map_count. */
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "core/inject.h"
+#include "core/log.h"
+#include "services/mm/mm_internal.h"
+
+long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+	       uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+	mm_stat.injected++;
+	return inject_syscall(t, nr, args);
+}
+
+static int as_err(long r) { return r < 0 ? (int)r : 0; }
+
+int host_reserve(struct task *t, uint64_t start, uint64_t len)
+{
+	MMDBG("[%d] reserve %#lx-%#lx", task_vtid(t), (unsigned long)start, (unsigned long)(start + len));
+	return as_err(host_call(t, SYS_mmap, start, len, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1UL, 0));
+}
+
+int host_map_frames(struct task *t, uint64_t va, pfn_t pfn, uint64_t npages, unsigned prot)
+{
+	MMDBG("[%d] map %#lx-%#lx frames %u+%lu prot %c%c%c", task_vtid(t), (unsigned long)va,
+	      (unsigned long)(va + (npages << PAGE_SHIFT)), pfn, (unsigned long)npages,
+	      prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
+	mm_stat.installs++;
+	return as_err(host_call(t, SYS_mmap, va, npages << PAGE_SHIFT, prot,
+				MAP_SHARED | MAP_FIXED, MM_POOL_FD, frame_offset(pfn)));
+}
+
+int host_protect(struct task *t, uint64_t start, uint64_t len, unsigned prot)
+{
+	MMDBG("[%d] protect %#lx-%#lx %#x", task_vtid(t), (unsigned long)start,
+	      (unsigned long)(start + len), prot);
+	return as_err(host_call(t, SYS_mprotect, start, len, prot, 0, 0, 0));
+}
+
+int host_unmap(struct task *t, uint64_t start, uint64_t len)
+{
+	return as_err(host_call(t, SYS_munmap, start, len, 0, 0, 0, 0));
+}
+
+/* a run of pages being gathered for one mmap */
+struct run {
+	struct task *t;
+	uint64_t va;		/* start of the run, 0 = none */
+	pfn_t pfn;
+	uint64_t n;
+	unsigned prot;
+	int err;
+};
+
+static void run_flush(struct run *r)
+{
+	if (r->n && !r->err) r->err = host_map_frames(r->t, r->va, r->pfn, r->n, r->prot);
+	r->n = 0;
+}
+
+static int run_add(uint64_t va, pte_t *e, void *arg)
+{
+	struct run *r = arg;
+	if (!pte_present(*e) || !(*e & PTE_PENDING)) return 0;
+	*e &= ~PTE_PENDING;
+	pfn_t pfn = pte_pfn(*e);
+	unsigned prot = pte_prot(*e);
+	if (r->n && (va != r->va + (r->n << PAGE_SHIFT) || pfn != r->pfn + r->n || prot != r->prot))
+		run_flush(r);
+	if (!r->n) {
+		r->va = va;
+		r->pfn = pfn;
+		r->prot = prot;
+	}
+	r->n++;
+	return 0;
+}
+
+int host_install_ptes(struct task *t, struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct run r = { .t = t };
+	pgtable_walk(mm->pt, start, end, run_add, &r);
+	run_flush(&r);
+	return r.err;
+}

@@ -1,0 +1,57 @@
+/* services/mm/kwrite.c - memory the kernel writes on its own.
+ *
+ * Some guest memory is written by the host kernel outside any syscall the guest
+ * makes: the rseq area (on every return to user space after a preemption, a
+ * migration or a signal; a failed write is a SIGSEGV), the clear_child_tid word (at
+ * thread exit, waking pthread_join), the robust futex list (at exit). Such a page
+ * must never be write-protected behind the kernel's back, so fork does not make it
+ * copy-on-write: the parent keeps writing its frame and the child gets its own copy,
+ * installed at its first stop before it runs. The addresses come from rseq,
+ * set_robust_list, set_tid_address and CLONE_CHILD_CLEARTID. */
+#include <errno.h>
+#include <string.h>
+#include "services/mm/mm_internal.h"
+
+static long rseq_exit(struct sysreq *r, long res)
+{
+	if (res == 0) r->task->rseq_area = (r->data[0] & 1) ? 0 : r->args[0];	/* RSEQ_FLAG_UNREGISTER */
+	return res;
+}
+
+long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig)
+{
+	r->data[0] = flags;
+	sysreq_on_exit(r, rseq_exit);
+	return SYSRET_NATIVE;
+}
+
+static long robust_exit(struct sysreq *r, long res)
+{
+	if (res == 0) r->task->robust_head = r->args[0];
+	return res;
+}
+
+long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len)
+{
+	sysreq_on_exit(r, robust_exit);
+	return SYSRET_NATIVE;
+}
+
+/* The pages of every thread of t's process that the kernel writes. */
+unsigned mm_kernel_written_pages(struct task *t, uint64_t *pages, unsigned max)
+{
+	unsigned n = 0;
+	struct list_head *pos;
+	list_for_each(pos, &t->leader->threads) {
+		struct task *th = list_entry(pos, struct task, thread_node);
+		uint64_t a[3] = { th->rseq_area, th->clear_tid, th->robust_head };
+		for (int i = 0; i < 3; i++) {
+			if (!a[i]) continue;
+			uint64_t pg = a[i] & PAGE_MASK;
+			bool dup = false;
+			for (unsigned j = 0; j < n; j++) dup |= pages[j] == pg;
+			if (!dup && n < max) pages[n++] = pg;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,105 @@
+/* services/mm/mm.h - the memory manager: guests' memory belongs to Persona.
+ *
+ * Each guest process has an mm (Linux's mm_struct): its VMAs (vma.h) and a software
+ * page table (pgtable.h) that say what every page holds. Anonymous and private file
+ * memory lives in frames of the frame pool (frame.h): a new mapping is only a
+ * PROT_NONE reservation in the host; the first access faults (SIGSEGV reaches the
+ * tracer), the fault handler fills frames and installs them with an injected
+ * mmap(MAP_FIXED|MAP_SHARED) of the pool. fork is copy-on-write by Persona's tables;
+ * threads and vfork children share the mm. The host kernel still creates the exec'd
+ * image (until the loader, issue 6): those mappings are adopted as host-backed VMAs.
+ *
+ * The pool's fd is in every guest at MM_POOL_FD (so injected mmaps can name it); the
+ * filter traps every guest use of that number and Persona answers EBADF, as if the
+ * descriptor were not open.
+ *
+ * Thread: tracer thread only. */
+#ifndef PERSONA_MM_H
+#define PERSONA_MM_H
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/task.h"
+#include "core/sysreq.h"
+
+#define MM_POOL_FD	1023	/* just under the usual RLIMIT_NOFILE soft limit */
+/* Guest pointers at or above this are on the host-made stack (or the vDSO): the filter
+ * does not trap syscalls for them (uaccess.c). Persona's mmap area lies below. */
+#define MM_UACCESS_FLOOR 0x7ff000000000ULL
+
+struct mm_config {
+	bool enabled;		/* --mm=on (default) / --mm=off: the host manages memory */
+	uint64_t mem;		/* --mem: pool size in bytes (0: the host's RAM) */
+	int aslr;		/* --aslr: 0, 1, 2 as randomize_va_space */
+	unsigned fault_around;	/* --fault-around: pages per fault (power of 2) */
+};
+extern struct mm_config mm_config;
+
+/* Creates the frame pool. 0 or -errno. */
+int mm_init(void);
+/* Whether guests get Persona's memory manager: enabled and the pool exists. */
+bool mm_active(void);
+void mm_shutdown(void);
+/* Parses a size like 512M, 2G, 4096 (bytes). -1 on error. */
+int64_t mm_parse_size(const char *s);
+
+/* Task lifecycle (called from core/lifecycle.c). */
+void mm_task_start(struct task *t);			/* the first guest, after its exec */
+void mm_clone(struct task *parent, struct task *child, unsigned long flags);
+void mm_child_first_stop(struct task *child);		/* host-side fix-ups after fork */
+void mm_exec(struct task *t);				/* a new image: new mm */
+void mm_task_gone(struct task *t);			/* idempotent */
+/* At fork's entry in the parent: its private pages become copy-on-write. */
+long mm_prepare_fork(struct task *t);
+
+/* At a SIGSEGV signal-delivery-stop: returns 0 when it was a fault of Persona's
+ * demand paging or copy-on-write, now resolved (suppress the signal: the guest
+ * re-executes the access); SIGSEGV when the guest must get its signal as the host
+ * made it; SIGBUS (siginfo replaced) for an access past the end of a mapped file. */
+int mm_fault(struct task *t, const siginfo_t *si);
+/* At any signal-delivery-stop: makes sure the kernel can write the signal frame. */
+void mm_signal_frame(struct task *t);
+
+/* At a seccomp stop, before dispatch: refuses guest use of the pool fd (returns
+ * -EBADF), and makes every page the syscall's pointer arguments reach present and,
+ * for output arguments, writable (the host kernel's copy_to_user cannot take
+ * Persona's faults). Returns 0 to go on. */
+long mm_syscall_entry(struct sysreq *r);
+
+/* Whether argument i of syscall d is memory the call reads or writes (the filter
+ * traps it when it points below MM_UACCESS_FLOOR). */
+struct syscall_desc;
+bool mm_uaccess_arg(const struct syscall_desc *d, int i);
+
+/* /proc from the tables (services/mm/mm_proc.c): each writes text into buf (at most
+ * len bytes) for process `leader`; returns the length, or -errno. */
+long mm_proc_maps(struct task *leader, char *buf, unsigned long len);
+long mm_proc_smaps(struct task *leader, char *buf, unsigned long len);
+long mm_proc_statm(struct task *leader, char *buf, unsigned long len);
+/* the Vm* lines of /proc/PID/status */
+long mm_proc_status_vm(struct task *leader, char *buf, unsigned long len);
+long mm_proc_meminfo(char *buf, unsigned long len);
+/* fault counters for /proc/PID/stat and getrusage */
+void mm_fault_counts(struct task *leader, uint64_t *minflt, uint64_t *majflt);
+
+/* Syscall handlers (core/syscall_table.c rows; see core/dispatch.h) */
+long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long prot,
+	      unsigned long flags, int fd, unsigned long off);
+long sys_munmap(struct sysreq *r, uint64_t addr, unsigned long len);
+long sys_mprotect(struct sysreq *r, uint64_t start, unsigned long len, unsigned long prot);
+long sys_brk(struct sysreq *r, uint64_t brk);
+long sys_mremap(struct sysreq *r, uint64_t addr, unsigned long old_len, unsigned long new_len,
+		uint64_t flags, uint64_t new_addr);
+long sys_madvise(struct sysreq *r, uint64_t start, unsigned long len, int advice);
+long sys_mlock(struct sysreq *r, uint64_t start, unsigned long len);
+long sys_munlock(struct sysreq *r, uint64_t start, unsigned long len);
+long sys_mlock2(struct sysreq *r, uint64_t start, unsigned long len, unsigned flags);
+long sys_mlockall(struct sysreq *r, unsigned long flags);
+long sys_munlockall(struct sysreq *r);
+long sys_sigaltstack(struct sysreq *r, uint64_t ss, uint64_t old);
+long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
+long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
+
+/* --stats */
+void mm_print_stats(void);
+#endif

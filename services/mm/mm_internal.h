@@ -1,0 +1,94 @@
+/* services/mm/mm_internal.h - what the memory manager's files share: struct mm, the
+ * host-side operations (install.c) and the fault path (fault.c). Not for other
+ * modules: they use mm.h. */
+#ifndef PERSONA_MM_INTERNAL_H
+#define PERSONA_MM_INTERNAL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/task.h"
+#include "services/mm/mm.h"
+#include "services/mm/frame.h"
+#include "services/mm/pgtable.h"
+#include "services/mm/vma.h"
+
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define TASK_SIZE	0x7ffffffff000ULL	/* x86-64 47-bit user space */
+#define MMAP_MIN_ADDR	0x10000ULL		/* vm.mmap_min_addr */
+#define STACK_GUARD_GAP	(256UL << 12)		/* stack_guard_gap: 1 MiB */
+
+struct mm {
+	int users;			/* tasks using it: threads, vfork children */
+	struct vma_tree vmas;
+	struct pgtable *pt;
+	uint64_t mmap_base;		/* top of the top-down mmap area */
+	uint64_t start_brk, brk;	/* the heap: [start_brk, brk) */
+	uint64_t start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	/* resident pages Persona installed (Linux's MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES) */
+	uint64_t rss_anon, rss_file, rss_shmem, hiwater_rss;
+	uint64_t locked_vm;		/* pages */
+	uint64_t minflt, majflt;	/* faults Persona handled (and host image faults: 0) */
+	uint32_t def_flags;		/* VM_LOCKED after mlockall(MCL_FUTURE) */
+	uint64_t last_fault;		/* address of the last fault: sequential detection */
+	unsigned fault_window;		/* current fault-around window, pages */
+	pid_t host_pid;			/* a process using it, for /proc/HOSTPID lookups */
+	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
+	uint64_t pinned[64];
+	unsigned npinned;
+};
+
+/* kwrite.c: the pages of t's threads that the kernel writes (rseq, tids, robust
+ * lists). Returns how many were stored in pages[]. */
+unsigned mm_kernel_written_pages(struct task *t, uint64_t *pages, unsigned max);
+
+/* mm.c */
+struct mm *mm_of(struct task *t);		/* the task's mm, NULL for kthreads/off */
+struct mm *mm_new(void);
+void mm_put(struct mm *mm);
+uint64_t mm_total_pages(struct mm *mm);
+/* A free range of len bytes: the hint if it fits, else top-down below mmap_base.
+ * Returns the address or -ENOMEM. */
+int64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
+/* Splits VMAs so no VMA crosses start or end. */
+void mm_split_at(struct mm *mm, uint64_t start, uint64_t end);
+/* Removes [start, end) from the tables (frames released). The host side is the
+ * caller's. */
+void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end);
+/* Whether [start, end) is covered by VMAs without holes. */
+bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t end);
+/* rss bookkeeping for a page entering/leaving the page table */
+void mm_rss_add(struct mm *mm, const struct vma *v, long pages);
+
+/* install.c: host-side operations, as injected syscalls in task t (which must be in a
+ * ptrace-stop). Each returns 0 or -errno. */
+int host_reserve(struct task *t, uint64_t start, uint64_t len);
+int host_map_frames(struct task *t, uint64_t va, pfn_t pfn, uint64_t npages, unsigned prot);
+int host_protect(struct task *t, uint64_t start, uint64_t len, unsigned prot);
+int host_unmap(struct task *t, uint64_t start, uint64_t len);
+long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+	       uint64_t a3, uint64_t a4, uint64_t a5);
+/* Installs the pages of [start, end) that the tables changed (PTE_PENDING) with the
+ * protection their PTEs say, one mmap per run of contiguous frames. */
+int host_install_ptes(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+
+/* fault.c */
+/* Makes [start, end) present (and writable if `write`, breaking COW) for the
+ * managed VMAs in it; pages outside VMAs or beyond their protection are left alone.
+ * At most max_pages are populated. 0 or -errno (-ENOMEM: pool exhausted). */
+int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write);
+/* The host protection for a present page of v (COW pages lose PROT_WRITE). */
+unsigned mm_page_prot(const struct vma *v, pte_t e);
+
+/* mmap.c: records the host's mappings in [start, end) as host-backed VMAs */
+void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+
+
+struct mm_counters {
+	uint64_t faults, minor, cow, cow_reuse, around_pages, file_pages, installs;
+	uint64_t prefaults, uaccess_traps, injected;
+	uint64_t segv_delivered;
+};
+extern struct mm_counters mm_stat;
+
+#define MMDBG(...) DBG(DBG_MM, __VA_ARGS__)
+#endif

@@ -1,0 +1,226 @@
+/* services/mm/uaccess.c - native syscalls that reach into Persona-managed memory.
+ *
+ * The host kernel's copy_to_user/copy_from_user cannot take Persona's faults: on a
+ * reserved (PROT_NONE) page or a write-protected copy-on-write page they fail, and a
+ * read() into a fresh malloc buffer would return EFAULT where Linux faults the page
+ * in. So the filter traps every syscall whose pointer arguments lie below
+ * MM_UACCESS_FLOOR (where Persona's mappings are; the host-made stack and vDSO are
+ * above), and before the call runs the pages it will touch are made present, and
+ * writable for what it writes. How far each argument reaches comes from the one
+ * syscall table's argument types (a buffer's length is the next argument, a path
+ * ends at its NUL, an iovec array names more buffers...). Buffers are prefaulted up
+ * to PREFAULT_MAX: a larger read may come back short, which read(2) allows.
+ *
+ * Here too the pool's descriptor number is refused with EBADF: guests never see it. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include "core/guest_mem.h"
+#include "core/syscall_table.h"
+#include "core/log.h"
+#include "services/mm/mm_internal.h"
+
+#define PREFAULT_MAX	(2UL << 20)
+#define UNKNOWN_STRUCT	256	/* an A_PTR argument of unknown size */
+
+/* syscalls whose pointer arguments are addresses, not memory the call copies, or that
+ * Persona handles itself */
+static bool exempt(const char *name)
+{
+	static const char *const list[] = {
+		"mmap", "munmap", "mprotect", "brk", "mremap", "madvise", "msync", "mlock",
+		"munlock", "mlock2", "pkey_mprotect", "shmat", "shmdt", "set_tid_address",
+		"set_robust_list", "rseq", "futex", "futex_waitv", "arch_prctl", "clone",
+		"clone3", "process_vm_readv", "process_vm_writev", "io_uring_setup",
+		"io_uring_enter", "io_uring_register", "modify_ldt", "ptrace", "exit",
+		"exit_group", "io_setup", "io_destroy", "io_submit", "io_cancel",
+		"io_getevents", "io_pgetevents", "remap_file_pages", "mbind", "migrate_pages",
+		"move_pages", "get_mempolicy", "set_mempolicy", "process_madvise", "kcmp",
+		"rt_sigreturn", "userfaultfd", "uretprobe", "map_shadow_stack",
+	};
+	for (unsigned i = 0; i < sizeof list / sizeof *list; i++)
+		if (!strcmp(name, list[i])) return true;
+	return false;
+}
+
+/* Fixed sizes of the structures the table names */
+static long struct_size(enum arg_type t)
+{
+	switch (t) {
+	case A_STAT: case A_RUSAGE: return 144;
+	case A_STATX: return 256;
+	case A_TIMESPEC: case A_TIMEVAL: case A_RLIMIT: case A_TIMESPEC_REM: return 16;
+	case A_SIGACTION: case A_ITIMERVAL: case A_TMS: case A_UTIMES: case A_ITIMERSPEC: return 32;
+	case A_SIGSET: case A_FDPAIR: case A_LOFF_PTR: case A_LOFF_INOUT: return 8;
+	case A_UTSNAME: return 390;
+	case A_WSTATUS: case A_SCHED_PARAM: case A_SOCKLEN: case A_INTPTR: return 4;
+	case A_SIGINFO: case A_FD_SET: case A_SOCKADDR: return 128;
+	case A_SIGSTACK: return 24;
+	case A_SYSINFO: case A_STATFS: return 120;
+	case A_PTR: return UNKNOWN_STRUCT;
+	default: return -1;
+	}
+}
+
+enum reach { R_NONE, R_RANGE, R_STRING, R_IOVEC, R_ARGV, R_MSGHDR };
+
+/* How argument i of syscall d reaches memory, and how far (for R_RANGE/R_IOVEC). */
+static enum reach arg_reach(const struct syscall_desc *d, const uint64_t *args, int i, uint64_t *len)
+{
+	enum arg_type t = A_TYPE(d->args[i]);
+	uint64_t next = i + 1 < d->nargs ? args[i + 1] : 0;
+	*len = 0;
+	switch (t) {
+	case A_PATH: case A_STR: return R_STRING;
+	case A_BUF: case A_RANDBUF: case A_DIRENTS: case A_CWD: case A_CLONE_ARGS:
+		*len = next;
+		return R_RANGE;
+	case A_IOVEC: *len = next; return R_IOVEC;
+	case A_ARGV: case A_ENVP: return R_ARGV;
+	case A_MSGHDR: return R_MSGHDR;
+	case A_POLLFD: *len = next * 8; return R_RANGE;
+	case A_EPOLL_EVENT: *len = i + 2 < d->nargs ? next * 12 : 12; return R_RANGE;
+	case A_GROUPS: *len = args[0] * 4; return R_RANGE;
+	case A_CPUSET: *len = i > 0 ? args[i - 1] : 128; return R_RANGE;
+	default: {
+		long n = struct_size(t);
+		if (n < 0) return R_NONE;
+		*len = (uint64_t)n;
+		return R_RANGE;
+	}
+	}
+}
+
+bool mm_uaccess_arg(const struct syscall_desc *d, int i)
+{
+	if (!d->name || exempt(d->name) || i >= d->nargs) return false;
+	enum arg_type t = A_TYPE(d->args[i]);
+	if (t == A_SIGFRAME) return false;
+	uint64_t args[6] = { 0 }, len;
+	return arg_reach(d, args, i, &len) != R_NONE;
+}
+
+struct prefault { struct task *t; struct mm *mm; uint64_t budget; int done; };
+
+static bool managed(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = vma_find(&mm->vmas, addr);
+	return v && !(v->flags & VM_HOST);
+}
+
+/* Whether a page needs work: absent, or (for a write) write-protected COW */
+static bool needs_fault(struct mm *mm, uint64_t addr, bool write)
+{
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (!v || (v->flags & VM_HOST) || v->prot == PROT_NONE) return false;
+	pte_t e = pgtable_get(mm->pt, addr);
+	if (!pte_present(e)) return true;
+	return write && (e & PTE_COW) && (v->prot & PROT_WRITE);
+}
+
+static void prefault_range(struct prefault *p, uint64_t addr, uint64_t len, bool write)
+{
+	if (!addr || !len) return;
+	if (len > p->budget) len = p->budget;
+	p->budget -= len;
+	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
+	for (uint64_t a = addr & PAGE_MASK; a < end; a += PAGE_SIZE) {
+		if (!needs_fault(p->mm, a, write)) continue;
+		mm_populate(p->t, p->mm, a, end, write);
+		p->done = 1;
+		break;
+	}
+}
+
+/* A string: page by page until its NUL (at most two pages for a path, 64 KiB else). */
+static void prefault_string(struct prefault *p, uint64_t addr, uint64_t max)
+{
+	for (uint64_t a = addr, end = addr + max; a && a < end; a = (a & PAGE_MASK) + PAGE_SIZE) {
+		if (!managed(p->mm, a)) return;
+		prefault_range(p, a, 1, false);
+		char buf[PAGE_SIZE];
+		uint64_t n = PAGE_SIZE - (a & ~PAGE_MASK);
+		if (copy_from_guest(p->t->tid, buf, a, n)) return;
+		if (memchr(buf, 0, n)) return;
+	}
+}
+
+static void prefault_iovec(struct prefault *p, uint64_t iov, uint64_t count, bool write)
+{
+	if (count > 1024) count = 1024;
+	prefault_range(p, iov, count * sizeof(struct iovec), false);
+	for (uint64_t i = 0; i < count && p->budget; i++) {
+		struct iovec v;
+		if (copy_from_guest(p->t->tid, &v, iov + i * sizeof v, sizeof v)) return;
+		prefault_range(p, (uint64_t)v.iov_base, v.iov_len, write);
+	}
+}
+
+static void prefault_argv(struct prefault *p, uint64_t argv)
+{
+	for (unsigned i = 0; argv && i < 4096; i++) {
+		uint64_t s;
+		prefault_range(p, argv + i * 8, 8, false);
+		if (copy_from_guest(p->t->tid, &s, argv + i * 8, 8) || !s) return;
+		prefault_string(p, s, 128 * 1024);
+	}
+}
+
+static void prefault_msghdr(struct prefault *p, uint64_t addr, bool write)
+{
+	struct msghdr m;
+	prefault_range(p, addr, sizeof m, write);
+	if (copy_from_guest(p->t->tid, &m, addr, sizeof m)) return;
+	prefault_range(p, (uint64_t)m.msg_name, m.msg_namelen, write);
+	prefault_range(p, (uint64_t)m.msg_control, m.msg_controllen, write);
+	prefault_iovec(p, (uint64_t)m.msg_iov, m.msg_iovlen, write);
+}
+
+/* close_range over the pool's number: close the rest, keep the pool */
+static long close_range_around(struct sysreq *r)
+{
+	unsigned first = (unsigned)r->args[0], last = (unsigned)r->args[1];
+	if (first > last || first > MM_POOL_FD || last < MM_POOL_FD) return 0;
+	long res = 0;
+	if (first < MM_POOL_FD)
+		res = host_call(r->task, SYS_close_range, first, MM_POOL_FD - 1, r->args[2], 0, 0, 0);
+	if (res < 0 || last == MM_POOL_FD) return res;
+	sysreq_set_arg(r, 0, MM_POOL_FD + 1);
+	return SYSRET_NATIVE;
+}
+
+long mm_syscall_entry(struct sysreq *r)
+{
+	struct mm *mm = r->task->mm;
+	const struct syscall_desc *d = syscall_desc(r->nr);
+	if (!mm_active() || !d || !d->name) return 0;
+	for (int i = 0; i < d->nargs; i++) {
+		enum arg_type t = A_TYPE(d->args[i]);
+		if ((t == A_FD || t == A_DIRFD) && (int)r->args[i] == MM_POOL_FD) return -EBADF;
+	}
+	if (r->nr == SYS_close_range) {
+		long res = close_range_around(r);
+		if (res) return res;
+	}
+	if (!mm || exempt(d->name)) return 0;
+	struct prefault p = { r->task, mm, PREFAULT_MAX, 0 };
+	mm_stat.uaccess_traps++;
+	for (int i = 0; i < d->nargs; i++) {
+		uint64_t a = r->args[i], len;
+		if (!a || a >= MM_UACCESS_FLOOR) continue;
+		bool write = A_IS_OUT(d->args[i]) || A_TYPE(d->args[i]) == A_LOFF_INOUT;
+		switch (arg_reach(d, r->args, i, &len)) {
+		case R_NONE: break;
+		case R_RANGE: prefault_range(&p, a, len, write); break;
+		case R_STRING: prefault_string(&p, a, A_TYPE(d->args[i]) == A_PATH ? 4096 : 65536); break;
+		case R_IOVEC: prefault_iovec(&p, a, len, write); break;
+		case R_ARGV: prefault_argv(&p, a); break;
+		case R_MSGHDR: prefault_msghdr(&p, a, write || r->nr == SYS_recvmsg); break;
+		}
+	}
+	mm_stat.prefaults += p.done;
+	return 0;
+}
