@@ -62,6 +62,7 @@ static uint8_t uaccess_mask(long nr)
 	const struct syscall_desc *d = syscall_desc(nr);
 	if (!d || !d->name) return 0;
 	if (syscall_is_trapped(d) && (!d->when || build_mode == FILTER_STRICT)) return 0;
+	if (mm_uaccess_always(d)) return 0;	/* trapped always (add_rules) */
 	uint8_t m = 0;
 	for (int i = 0; i < d->nargs; i++)
 		if (mm_uaccess_arg(d, i)) m |= 1u << i;
@@ -79,7 +80,8 @@ static int add_rules(scmp_filter_ctx ctx, enum filter_mode mode)
 		else if (mode == FILTER_STRICT && d->status == ST_NATIVE)
 			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		if (!err && mm_active() && !(syscall_is_trapped(d) && !d->when))
-			err = add_pool_fd_rules(ctx, nr, d);
+			err = mm_uaccess_always(d) ? seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0)
+						   : add_pool_fd_rules(ctx, nr, d);
 		if (err) {
 			log_err("seccomp rule for %s: %s", d->name, strerror(-err));
 			return err;

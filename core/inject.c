@@ -11,6 +11,7 @@
 #include "core/trap.h"
 #include "core/guest_mem.h"
 #include "core/log.h"
+#include "core/lifecycle.h"
 
 /* Finds "syscall" (0f 05) in the vDSO of the task's mm: the vDSO's fallback paths
  * contain one, and it is mapped in every process. */
@@ -45,7 +46,12 @@ static int wait_task(struct task *t)
 	for (;;) {
 		pid_t r = waitpid(t->tid, &status, __WALL);
 		if (r < 0 && errno == EINTR) continue;
-		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) return -ESRCH;
+		if (r > 0 && (WIFEXITED(status) || WIFSIGNALED(status))) {
+			/* the event loop will not see this status again: pass it on */
+			lifecycle_death_later(t->tid, status);
+			return -ESRCH;
+		}
+		if (r < 0) return -ESRCH;
 		return status;
 	}
 }
@@ -100,7 +106,8 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
 	if ((err = step_syscall(t, &held))) {
 		if (err != -ESRCH && ptrace(PTRACE_SETREGS, t->tid, 0, &saved) == 0) t->regs = saved;
-		log_err("[%d] injected syscall %ld failed: %s", task_vtid(t), nr, strerror(-err));
+		if (err != -ESRCH)
+			log_err("[%d] injected syscall %ld failed: %s", task_vtid(t), nr, strerror(-err));
 		return err;
 	}
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0) return -errno;

@@ -192,6 +192,25 @@ void lifecycle_death(pid_t tid, int status)
 	if (task_thread_gone(t, status)) process_exited(l);
 }
 
+static struct { pid_t tid; int status; } later[64];
+static unsigned nlater;
+
+void lifecycle_death_later(pid_t tid, int status)
+{
+	if (nlater < sizeof later / sizeof *later) {
+		later[nlater].tid = tid;
+		later[nlater++].status = status;
+	}
+}
+
+void lifecycle_flush_deaths(void)
+{
+	while (nlater) {
+		nlater--;
+		lifecycle_death(later[nlater].tid, later[nlater].status);
+	}
+}
+
 static int gc_one(struct task *t, void *arg)
 {
 	if (t->state != TASK_ZOMBIE || t->pidfd < 0 || !task_is_leader(t)) return 0;

@@ -75,6 +75,7 @@ static void child(const char *path, char *const argv[], const struct sock_fprog 
 			err = -errno;
 			goto fail;
 		}
+		close(frame_pool_fd());	/* only the one number the filter guards */
 		if (mm_config.aslr == 0) personality(ADDR_NO_RANDOMIZE);
 	}
 	if ((err = filter_install(prog)) < 0) goto fail;

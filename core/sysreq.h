@@ -37,6 +37,7 @@ struct sysreq {
 	uint64_t scratch;	/* lowest guest address used by sysreq_push (0 = none yet) */
 	uint8_t args_dirty;	/* bit i: args[i] was rewritten */
 	bool nr_dirty;		/* run native_nr instead of nr (sysreq_set_nr) */
+	bool hold_exit;		/* a native call whose exit stop is needed (a lock held) */
 	long native_nr;
 	sysreq_exit_fn on_exit;
 	uint64_t data[4];	/* handler state carried to the exit hook */

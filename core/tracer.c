@@ -22,10 +22,10 @@ static void on_seccomp_stop(struct task *t)
 		return;
 	}
 	if (trap_request_from_stop(t)) return;	/* died under us: its exit follows */
-	if (trap_observer) trap_observer->syscall_entry(t);
 	/* the memory manager first: the pool fd is refused, and pages the call will
-	 * touch are made present before anyone (handler or host) reads them */
+	 * touch are made present before anyone (tracer, handler, host) reads them */
 	long mret = mm_syscall_entry(&t->req);
+	if (trap_observer) trap_observer->syscall_entry(t);
 	if (mret) {
 		trap_reply(t, mret);
 		return;
@@ -37,7 +37,12 @@ static void on_seccomp_stop(struct task *t)
 		trap_reply(t, SYSRET_NATIVE);
 		return;
 	}
-	trap_reply(t, dispatch_call(&t->req));
+	long ret = dispatch_call(&t->req);
+	/* a native call that changes the address space holds the mm (Linux's
+	 * mmap_lock) until it returns: the tables already say what the host is about
+	 * to do, and no other thread may act on the difference meanwhile */
+	if (ret == SYSRET_NATIVE && d->needs_mm && t->mm && mm_lock(t)) t->req.hold_exit = true;
+	trap_reply(t, ret);
 }
 
 static bool is_stop_signal(int sig)
@@ -102,6 +107,11 @@ void tracer_handle(pid_t tid, int status)
 		return;
 	}
 	t->regs_valid = false;
+	/* a fork holds the mm (services/mm): faults and syscalls of its other threads
+	 * wait until it is done */
+	if ((event == PTRACE_EVENT_SECCOMP || (!event && sig != (SIGTRAP | 0x80))) && t->mm &&
+	    mm_park(t, status))
+		return;
 	if (event) {
 		on_ptrace_event(t, event, sig);
 	} else if (sig == (SIGTRAP | 0x80)) {
@@ -109,14 +119,16 @@ void tracer_handle(pid_t tid, int status)
 		trap_syscall_exit(t);
 	} else {
 		t->stop = STOP_SIGNAL;
-		if (t->mm) {
-			siginfo_t si;
-			if (sig == SIGSEGV && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0 &&
-			    !(sig = mm_fault(t, &si))) {
+		siginfo_t si;
+		if (t->mm && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
+			if (sig == SIGSEGV && !(sig = mm_fault(t, &si))) {
 				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
 				return;
 			}
-			mm_signal_frame(t);
+			if (sig == SIGBUS) ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);
+			/* an injection leaves the task in the single-step's SIGTRAP stop:
+			 * delivering `sig` from there needs its siginfo put back */
+			if (mm_signal_frame(t)) ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
 		}
 		trap_resume(t, sigdeliver_prepare(t, sig));
 	}

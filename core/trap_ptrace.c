@@ -11,6 +11,7 @@
 #include "core/trap.h"
 #include "core/guest_mem.h"
 #include "core/log.h"
+#include "services/mm/mm.h"
 
 #define RED_ZONE 128
 
@@ -69,6 +70,7 @@ int trap_request_from_stop(struct task *t)
 	r->scratch = 0;
 	r->args_dirty = 0;
 	r->nr_dirty = false;
+	r->hold_exit = false;
 	r->on_exit = NULL;
 	t->gadget = r->ip - 2;		/* a `syscall` instruction, for injection */
 	return 0;
@@ -88,7 +90,8 @@ uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
  * arguments again (see restore_for_restart). */
 static bool needs_exit_stop(const struct sysreq *r)
 {
-	return r->on_exit || r->args_dirty || r->nr_dirty || (trap_observer && trap_observer->want_exit);
+	return r->on_exit || r->args_dirty || r->nr_dirty || r->hold_exit ||
+	       (trap_observer && trap_observer->want_exit);
 }
 
 void trap_reissue(struct task *t)
@@ -171,6 +174,10 @@ void trap_syscall_exit(struct task *t)
 		if (trap_observer) trap_observer->syscall_exit(t, out);
 	}
 	r->on_exit = NULL;
+	if (r->hold_exit) {
+		r->hold_exit = false;
+		mm_syscall_exit(t);
+	}
 	t->stop = STOP_NONE;
 	trap_resume(t, 0);
 }

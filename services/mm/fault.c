@@ -257,6 +257,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
 	return 0;
 deliver:
+	MMDBG("[%d] fault at %#lx (code %d): SIGSEGV for the guest", task_vtid(t), (unsigned long)addr, si->si_code);
 	t->fault_retry = 0;
 	mm_stat.segv_delivered++;
 	return SIGSEGV;
@@ -264,17 +265,34 @@ deliver:
 
 /* The kernel writes a signal frame below the stack pointer (or at the top of the
  * alternate stack); on a Persona-managed stack those pages may be absent or COW. */
-void mm_signal_frame(struct task *t)
+static bool frame_needs_work(struct mm *mm, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t a = lo & PAGE_MASK; a < hi; a += PAGE_SIZE) {
+		struct vma *v = vma_find(&mm->vmas, a);
+		if (!v || (v->flags & VM_HOST) || !(v->prot & PROT_WRITE)) continue;
+		pte_t e = pgtable_get(mm->pt, a);
+		if (!pte_present(e) || (e & PTE_COW)) return true;
+	}
+	return false;
+}
+
+bool mm_signal_frame(struct task *t)
 {
 	struct mm *mm = t->mm;
-	if (!mm || trap_regs_fetch(t)) return;
-	uint64_t sp = t->regs.rsp;
-	struct vma *v = vma_find(&mm->vmas, sp - 1);
-	if (v && !(v->flags & VM_HOST)) mm_populate(t, mm, sp - 128 - 3 * PAGE_SIZE, sp, true);
+	bool injected = false;
+	if (!mm || trap_regs_fetch(t)) return false;
+	uint64_t sp = t->regs.rsp, lo = sp - 128 - 3 * PAGE_SIZE;
+	if (frame_needs_work(mm, lo, sp)) {
+		mm_populate(t, mm, lo, sp, true);
+		injected = true;
+	}
 	if (t->altstack_size && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size)) {
 		uint64_t top = t->altstack_sp + t->altstack_size;
-		uint64_t lo = t->altstack_size > 3 * PAGE_SIZE ? top - 3 * PAGE_SIZE : t->altstack_sp;
-		v = vma_find(&mm->vmas, top - 1);
-		if (v && !(v->flags & VM_HOST)) mm_populate(t, mm, lo, top, true);
+		uint64_t bottom = t->altstack_size > 3 * PAGE_SIZE ? top - 3 * PAGE_SIZE : t->altstack_sp;
+		if (frame_needs_work(mm, bottom, top)) {
+			mm_populate(t, mm, bottom, top, true);
+			injected = true;
+		}
 	}
+	return injected;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "core/log.h"
+#include "core/tracer.h"
 #include "services/mm/mm_internal.h"
 
 static bool is_private_managed(const struct vma *v)
@@ -43,7 +44,11 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 {
 	struct mark_ctx *c = arg;
 	if (!pte_present(*e)) return 0;
-	if (pinned(c->mm, va)) {	/* the kernel writes it: the child gets a copy */
+	/* A page the kernel writes (rseq on every return to user space) must never be
+	 * write-protected: it stays the parent's own, the child gets a copy at the
+	 * clone event. (The child's CLONE_CHILD_SETTID would land in the parent's
+	 * frame: services/pm/fork.c leaves that write to Persona.) */
+	if (pinned(c->mm, va)) {
 		if (c->run.end) run_protect(&c->run, c->v);
 		return 0;
 	}
@@ -60,6 +65,7 @@ long mm_prepare_fork(struct task *t)
 {
 	struct mm *mm = t->mm;
 	if (!mm) return 0;
+	mm_lock(t);
 	mm->npinned = mm_kernel_written_pages(t, mm->pinned, sizeof mm->pinned / sizeof *mm->pinned);
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
@@ -69,6 +75,40 @@ long mm_prepare_fork(struct task *t)
 		run_protect(&c.run, v);
 	}
 	return c.run.err;
+}
+
+bool mm_park(struct task *t, int status)
+{
+	struct mm *mm = t->mm;
+	if (!mm || !mm->lock_owner || mm->lock_owner == t) return false;
+	if (mm->nparked == sizeof mm->parked / sizeof *mm->parked) return false;
+	mm->parked[mm->nparked].tid = t->tid;
+	mm->parked[mm->nparked++].status = status;
+	return true;
+}
+
+bool mm_lock(struct task *t)
+{
+	struct mm *mm = t->mm;
+	if (!mm || mm->lock_owner == t) return false;
+	if (mm->lock_owner) log_bug("mm lock taken by %d while %d holds it", task_vtid(t),
+				    task_vtid(mm->lock_owner));
+	mm->lock_owner = t;
+	return true;
+}
+
+void mm_syscall_exit(struct task *t)
+{
+	struct mm *mm = t->mm;
+	if (!mm || mm->lock_owner != t) return;
+	mm->lock_owner = NULL;
+	/* the waiting stops, handled again now (a task may have died meanwhile:
+	 * tracer_handle finds no task, or an exit status follows) */
+	unsigned n = mm->nparked;
+	struct { pid_t tid; int status; } waiting[64];
+	memcpy(waiting, mm->parked, n * sizeof *waiting);
+	mm->nparked = 0;
+	for (unsigned i = 0; i < n; i++) tracer_handle(waiting[i].tid, waiting[i].status);
 }
 
 struct copy_ctx { struct mm *child; const struct mm *parent; const struct vma *v; bool wipe; };

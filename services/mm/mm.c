@@ -215,6 +215,7 @@ void mm_exec(struct task *t)
 
 void mm_task_gone(struct task *t)
 {
+	mm_syscall_exit(t);	/* died holding the mm lock */
 	mm_put(t->mm);
 	t->mm = NULL;
 }

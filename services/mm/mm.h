@@ -49,16 +49,27 @@ void mm_clone(struct task *parent, struct task *child, unsigned long flags);
 void mm_child_first_stop(struct task *child);		/* host-side fix-ups after fork */
 void mm_exec(struct task *t);				/* a new image: new mm */
 void mm_task_gone(struct task *t);			/* idempotent */
-/* At fork's entry in the parent: its private pages become copy-on-write. */
+/* At fork's entry in the parent: its private pages become copy-on-write (the mm
+ * stays locked until the fork returns). */
 long mm_prepare_fork(struct task *t);
+/* The mm lock, Linux's mmap_lock: taken by a thread whose native syscall will change
+ * the host's mappings after the tables changed (mmap, munmap, fork...); until it is
+ * released at that syscall's exit, the other threads' page faults and syscalls wait.
+ * mm_lock returns true when t took it (false: no mm, or t holds it already). */
+bool mm_lock(struct task *t);
+void mm_syscall_exit(struct task *t);	/* releases the lock if t holds it */
+/* Whether the stop `status` of t must wait for the mm's lock (it was parked and
+ * will be handled again by tracer_handle when the lock is released). */
+bool mm_park(struct task *t, int status);
 
 /* At a SIGSEGV signal-delivery-stop: returns 0 when it was a fault of Persona's
  * demand paging or copy-on-write, now resolved (suppress the signal: the guest
  * re-executes the access); SIGSEGV when the guest must get its signal as the host
  * made it; SIGBUS (siginfo replaced) for an access past the end of a mapped file. */
 int mm_fault(struct task *t, const siginfo_t *si);
-/* At any signal-delivery-stop: makes sure the kernel can write the signal frame. */
-void mm_signal_frame(struct task *t);
+/* At any signal-delivery-stop: makes sure the kernel can write the signal frame.
+ * Returns true when it injected syscalls (the stop is now the single-step's). */
+bool mm_signal_frame(struct task *t);
 
 /* At a seccomp stop, before dispatch: refuses guest use of the pool fd (returns
  * -EBADF), and makes every page the syscall's pointer arguments reach present and,
@@ -70,6 +81,9 @@ long mm_syscall_entry(struct sysreq *r);
  * traps it when it points below MM_UACCESS_FLOOR). */
 struct syscall_desc;
 bool mm_uaccess_arg(const struct syscall_desc *d, int i);
+/* Whether syscall d reaches memory through pointers stored in memory (iovecs, argv,
+ * msghdr): the filter traps it always. */
+bool mm_uaccess_always(const struct syscall_desc *d);
 
 /* /proc from the tables (services/mm/mm_proc.c): each writes text into buf (at most
  * len bytes) for process `leader`; returns the length, or -errno. */

@@ -35,6 +35,11 @@ struct mm {
 	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
 	uint64_t pinned[64];
 	unsigned npinned;
+	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
+	 * threads' stops that would change the tables wait in parked[] */
+	struct task *lock_owner;
+	struct { pid_t tid; int status; } parked[64];
+	unsigned nparked;
 };
 
 /* kwrite.c: the pages of t's threads that the kernel writes (rseq, tids, robust

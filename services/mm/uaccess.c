@@ -33,8 +33,8 @@ static bool exempt(const char *name)
 	static const char *const list[] = {
 		"mmap", "munmap", "mprotect", "brk", "mremap", "madvise", "msync", "mlock",
 		"munlock", "mlock2", "pkey_mprotect", "shmat", "shmdt", "set_tid_address",
-		"set_robust_list", "rseq", "futex", "futex_waitv", "arch_prctl", "clone",
-		"clone3", "process_vm_readv", "process_vm_writev", "io_uring_setup",
+		"set_robust_list", "rseq", "futex_waitv", "arch_prctl", "clone",
+		"clone3", "io_uring_setup",
 		"io_uring_enter", "io_uring_register", "modify_ldt", "ptrace", "exit",
 		"exit_group", "io_setup", "io_destroy", "io_submit", "io_cancel",
 		"io_getevents", "io_pgetevents", "remap_file_pages", "mbind", "migrate_pages",
@@ -92,6 +92,18 @@ static enum reach arg_reach(const struct syscall_desc *d, const uint64_t *args, 
 		return R_RANGE;
 	}
 	}
+}
+
+bool mm_uaccess_always(const struct syscall_desc *d)
+{
+	if (!d->name || exempt(d->name)) return false;
+	for (int i = 0; i < d->nargs; i++) {
+		uint64_t args[6] = { 0 }, len;
+		enum reach r = arg_reach(d, args, i, &len);
+		/* pointers inside other memory: the filter cannot see them */
+		if (r == R_IOVEC || r == R_ARGV || r == R_MSGHDR) return true;
+	}
+	return false;
 }
 
 bool mm_uaccess_arg(const struct syscall_desc *d, int i)
@@ -208,10 +220,25 @@ long mm_syscall_entry(struct sysreq *r)
 	if (!mm || exempt(d->name)) return 0;
 	struct prefault p = { r->task, mm, PREFAULT_MAX, 0 };
 	mm_stat.uaccess_traps++;
+	if (r->nr == SYS_futex) {
+		/* the word(s) the kernel reads, or writes (PI, WAKE_OP): present and writable */
+		prefault_range(&p, r->args[0], 4, true);
+		prefault_range(&p, r->args[4], 4, true);
+		mm_stat.prefaults += p.done;
+		return 0;
+	}
+	bool remote_self = (r->nr == SYS_process_vm_readv || r->nr == SYS_process_vm_writev) &&
+			   ((pid_t)r->args[0] == task_vpid(r->task));
 	for (int i = 0; i < d->nargs; i++) {
 		uint64_t a = r->args[i], len;
-		if (!a || a >= MM_UACCESS_FLOOR) continue;
-		bool write = A_IS_OUT(d->args[i]) || A_TYPE(d->args[i]) == A_LOFF_INOUT;
+		/* process_vm_*: the remote iovecs are another process's memory, prefaulted
+		 * only when it is the caller's own (another's threads are not stopped) */
+		if ((r->nr == SYS_process_vm_readv || r->nr == SYS_process_vm_writev) && i == 3 && !remote_self)
+			continue;
+		if (!a || (a >= MM_UACCESS_FLOOR && !mm_uaccess_always(d))) continue;
+		bool write = A_IS_OUT(d->args[i]) || A_TYPE(d->args[i]) == A_LOFF_INOUT ||
+			     (r->nr == SYS_process_vm_readv && i == 1) ||
+			     (r->nr == SYS_process_vm_writev && i == 3);
 		switch (arg_reach(d, r->args, i, &len)) {
 		case R_NONE: break;
 		case R_RANGE: prefault_range(&p, a, len, write); break;

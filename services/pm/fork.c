@@ -27,6 +27,7 @@ static long common(struct sysreq *r, unsigned long flags, gaddr_t ptid, gaddr_t 
 	r->data[0] = flags;
 	r->data[1] = ctid;
 	r->data[2] = ptid;
+	if (!(flags & CLONE_VM) && r->task->mm) r->hold_exit = true;	/* the mm is locked */
 	if (!r->task->nested_pidns) sysreq_on_exit(r, pm_exit_host_to_virt);
 	return SYSRET_NATIVE;
 }
@@ -50,10 +51,22 @@ bool pm_nested_pidns_possible;
 long sys_fork(struct sysreq *r) { return common(r, SIGCHLD, 0, 0); }
 long sys_vfork(struct sysreq *r) { return common(r, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0); }
 
+/* The flags the host sees: never CLONE_UNTRACED (a child we could not see). And
+ * for a new process with Persona's memory, no CLONE_CHILD_SETTID: the kernel would
+ * store the tid through the mapping the child shares with its parent until its
+ * first stop, i.e. into the parent's frame; lifecycle.c stores it (the virtual tid
+ * anyway) at that first stop, in the child's own copy. */
+static unsigned long host_flags(struct sysreq *r, unsigned long flags)
+{
+	flags &= ~(unsigned long)CLONE_UNTRACED;
+	if (!(flags & CLONE_VM) && r->task->mm) flags &= ~(unsigned long)CLONE_CHILD_SETTID;
+	return flags;
+}
+
 long sys_clone(struct sysreq *r, unsigned long flags, gaddr_t stack, gaddr_t ptid,
 	       gaddr_t ctid, unsigned long tls)
 {
-	if (flags & CLONE_UNTRACED) sysreq_set_arg(r, 0, flags & ~(unsigned long)CLONE_UNTRACED);
+	if (host_flags(r, flags) != flags) sysreq_set_arg(r, 0, host_flags(r, flags));
 	return common(r, flags, ptid, ctid);
 }
 
@@ -64,12 +77,13 @@ long sys_clone3(struct sysreq *r, gaddr_t uargs, unsigned long size)
 	if (size < CLONE_ARGS_SIZE_VER0) return -EINVAL;
 	if (size > sizeof ca) size = sizeof ca;	/* larger: the kernel checks the tail */
 	if (copy_from_guest(r->task->tid, &ca, uargs, size)) return -EFAULT;
-	if (ca.flags & CLONE_UNTRACED) {
+	unsigned long flags = ca.flags;
+	if (host_flags(r, flags) != flags) {
 		/* rewrite a copy: the guest's own struct stays as it wrote it */
-		ca.flags &= ~(unsigned long)CLONE_UNTRACED;
+		ca.flags = host_flags(r, flags);
 		gaddr_t copy = sysreq_push(r, &ca, size);
 		if (!copy) return -EFAULT;
 		sysreq_set_arg(r, 0, copy);
 	}
-	return common(r, ca.flags, ca.parent_tid, ca.child_tid);
+	return common(r, flags, ca.parent_tid, ca.child_tid);
 }
