@@ -21,7 +21,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c)
+CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c) $(wildcard loader/*.c)
 MAIN_SRC := core/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -91,7 +91,7 @@ static void child_event(pid_t tid, int status)
 	irq_enter(cpu, IRQ_CHILD);
 	irq_exit(cpu);
 	tracer_handle(tid, status);
-	lifecycle_flush_deaths();	/* deaths seen by injections meanwhile */
+	lifecycle_flush_later();	/* stops and deaths seen by injections meanwhile */
 }
 
 static void on_child(int res)

@@ -48,7 +48,7 @@ static int wait_task(struct task *t)
 		if (r < 0 && errno == EINTR) continue;
 		if (r > 0 && (WIFEXITED(status) || WIFSIGNALED(status))) {
 			/* the event loop will not see this status again: pass it on */
-			lifecycle_death_later(t->tid, status);
+			lifecycle_stop_later(t->tid, status);
 			return -ESRCH;
 		}
 		if (r < 0) return -ESRCH;
@@ -65,7 +65,12 @@ static int leave_seccomp_stop(struct task *t)
 	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
 	int st = wait_task(t);
 	if (st < 0) return st;
-	if (WSTOPSIG(st) != (SIGTRAP | 0x80)) log_bug("expected syscall-exit-stop, got 0x%x", st);
+	if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+		/* the task is exiting (PTRACE_EVENT_EXIT: another thread's exit_group, a
+		 * fatal signal): that stop is the event loop's to handle */
+		lifecycle_stop_later(t->tid, st);
+		return -ESRCH;
+	}
 	t->stop = STOP_SYSCALL_EXIT;
 	return 0;
 }
@@ -79,6 +84,10 @@ static int step_syscall(struct task *t, sigset_t *held)
 		int st = wait_task(t);
 		if (st < 0) return st;
 		int sig = WSTOPSIG(st), ev = st >> 16;
+		if (ev == PTRACE_EVENT_EXIT) {	/* dying: as above */
+			lifecycle_stop_later(t->tid, st);
+			return -ESRCH;
+		}
 		if (ev) continue;	/* e.g. the seccomp stop of the injected call */
 		if (sig == SIGTRAP) return 0;
 		/* a fault raised by the injected call itself (the gadget not executable,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 #include "core/lifecycle.h"
+#include "core/tracer.h"
 #include "core/guest_mem.h"
 #include "core/pidmap.h"
 #include "core/trap.h"
@@ -195,20 +196,25 @@ void lifecycle_death(pid_t tid, int status)
 static struct { pid_t tid; int status; } later[64];
 static unsigned nlater;
 
-void lifecycle_death_later(pid_t tid, int status)
+void lifecycle_stop_later(pid_t tid, int status)
 {
 	if (nlater < sizeof later / sizeof *later) {
 		later[nlater].tid = tid;
 		later[nlater++].status = status;
+	} else {
+		log_err("lost the status 0x%x of host task %d", status, tid);
 	}
 }
 
-void lifecycle_flush_deaths(void)
+void lifecycle_flush_later(void)
 {
-	while (nlater) {
-		nlater--;
-		lifecycle_death(later[nlater].tid, later[nlater].status);
+	for (unsigned i = 0; i < nlater; i++) {
+		pid_t tid = later[i].tid;
+		int status = later[i].status;
+		later[i].tid = 0;
+		tracer_handle(tid, status);	/* may queue more: the loop sees them */
 	}
+	nlater = 0;
 }
 
 static int gc_one(struct task *t, void *arg)

@@ -26,10 +26,11 @@ struct task *lifecycle_exec_event(struct task *t);
 void lifecycle_exit_event(struct task *t);
 /* Host reported thread `tid` gone with wait status `status`. */
 void lifecycle_death(pid_t tid, int status);
-/* A death noticed while waiting for a task in a nested wait (an injection): it is
- * handled by lifecycle_flush_deaths() once the current stop's handling is done. */
-void lifecycle_death_later(pid_t tid, int status);
-void lifecycle_flush_deaths(void);
+/* A death or stop noticed while waiting for a task in a nested wait (an injection):
+ * it is handed to tracer_handle() by lifecycle_flush_later() once the current stop's
+ * handling is done. */
+void lifecycle_stop_later(pid_t tid, int status);
+void lifecycle_flush_later(void);
 /* Releases zombies that the host already reaped without our seeing it (a parent
  * ignoring SIGCHLD, SA_NOCLDWAIT). */
 void lifecycle_zombie_gc(void);

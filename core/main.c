@@ -38,6 +38,8 @@
 #include "services/trace/tracediff.h"
 #include "services/trace/trace.h"
 #include "services/trace/trace_opts.h"
+#include "loader/elf_cmd.h"
+#include "loader/ldd_cmd.h"
 
 #define PERSONA_VERSION "0.1.0"
 
@@ -50,6 +52,8 @@ static void usage(FILE *f)
 		"       persona trace [strace options] -- PROGRAM [ARGS...]\n"
 		"       persona diff [--ignore=SET] [--class=%%CLASS] TRACE_A TRACE_B\n"
 		"       persona ctl SUPERVISOR_PID status|stats|help\n"
+		"       persona elf PROGRAM      its ELF headers and where it would be mapped\n"
+		"       persona ldd [--plain] PROGRAM...  its shared libraries and how ld.so finds them\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
 		"\n"
@@ -275,6 +279,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace")) return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff")) return tracediff_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "elf")) return elf_cmd_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ldd")) return ldd_cmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl")) {
 		char *end;
 		long pid = argc > 3 ? strtol(argv[2], &end, 10) : 0;

@@ -6,6 +6,7 @@
  * every number, so syscalls without a row still have their name. A row without a
  * handler is ST_NATIVE; the trap condition of a handled row, if any, is WHEN(...). */
 #include <errno.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,10 @@
 #define EM(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_EMULATED, .cls = (cl), .ret = (rt), \
 	.handler = (void *)(h), .every_ns = true, .needs_mm = true, .nargs = NARGS(__VA_ARGS__), \
 	.args = { __VA_ARGS__ } }
+/* the memory manager's, trapped under a condition */
+#define EMW(nm, cl, rt, h, w, ...)	[SCMP_SYS(nm)] = { .status = ST_EMULATED, .cls = (cl), .ret = (rt), \
+	.handler = (void *)(h), .when = (w), .every_ns = true, .needs_mm = true, \
+	.nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
 /* trapped and refused by policy */
 #define R(nm, cl, rt, h, ...)	[SCMP_SYS(nm)] = { .status = ST_REFUSED, .cls = (cl), .ret = (rt), \
 	.handler = (void *)(h), .every_ns = true, .nargs = NARGS(__VA_ARGS__), .args = { __VA_ARGS__ } }
@@ -62,6 +67,7 @@
 static const struct trap_cond ioctl_jobctl = ONE_OF(1, 3, TIOCSPGRP, TIOCGPGRP, TIOCGSID);
 static const struct trap_cond fcntl_owner = ONE_OF(1, 5, F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_GETLK);
 static const struct trap_cond sockopt_peercred = ONE_OF(2, 1, SO_PEERCRED);
+static const struct trap_cond fault_signals = ONE_OF(0, 2, SIGSEGV, SIGBUS);
 static const struct trap_cond prctl_tracked = ONE_OF(0, 2, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER);
 static const struct trap_cond pid0_named = { .arg = 0, .op = TRAP_IF_NONZERO };
 static const struct trap_cond who1_named = { .arg = 1, .op = TRAP_IF_NONZERO };
@@ -300,7 +306,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	E(capset, C, A_INT, sys_capset, A_PTR, A_PTR),
 
 	/* signals */
-	N(rt_sigaction, S, A_INT, A_SIG, A_SIGACTION, O(A_SIGACTION), A_SIZE),
+	EMW(rt_sigaction, S, A_INT, sys_rt_sigaction, &fault_signals, A_SIG, A_SIGACTION, O(A_SIGACTION), A_SIZE),
 	N(rt_sigprocmask, S, A_INT, A_SIGHOW, A_SIGSET, O(A_SIGSET), A_SIZE),
 	N(rt_sigreturn, S, A_INT, A_SIGFRAME),
 	N(rt_sigsuspend, S, A_INT, A_SIGSET, A_SIZE),

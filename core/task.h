@@ -58,6 +58,11 @@ struct task {
 	/* memory the kernel writes on its own (services/mm/kwrite.c) */
 	uint64_t rseq_area, clear_tid, robust_head;
 	uint64_t fault_retry;		/* address of a fault retried once (services/mm/fault.c) */
+	uint64_t fault_retry_gen;	/* the mm's install_gen at that retry */
+	/* leaders: the guest's SIGSEGV and SIGBUS dispositions (kernel struct sigaction),
+	 * which a fault taken while the signal is blocked resets (services/mm/sigfault.c) */
+	uint64_t fault_act[2][4];
+	bool fault_act_set[2];
 
 	/* trap state, owned by the trap backend */
 	struct user_regs_struct regs;

@@ -119,16 +119,20 @@ void tracer_handle(pid_t tid, int status)
 		trap_syscall_exit(t);
 	} else {
 		t->stop = STOP_SIGNAL;
+		DBG(DBG_SIGNAL, "[%d] signal-delivery-stop %d", task_vtid(t), sig);
 		siginfo_t si;
 		if (t->mm && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
 			if (sig == SIGSEGV && !(sig = mm_fault(t, &si))) {
+				mm_fault_restore_disposition(t, SIGSEGV, true);
 				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
 				return;
 			}
 			if (sig == SIGBUS) ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);
+			bool injected = mm_fault_restore_disposition(t, sig, false);
+			injected |= mm_signal_frame(t);
 			/* an injection leaves the task in the single-step's SIGTRAP stop:
 			 * delivering `sig` from there needs its siginfo put back */
-			if (mm_signal_frame(t)) ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+			if (injected) ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
 		}
 		trap_resume(t, sigdeliver_prepare(t, sig));
 	}

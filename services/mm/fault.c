@@ -14,12 +14,14 @@
  * Linux's do_fault_around), which doubles while faults walk sequentially and falls
  * back to --fault-around otherwise, so a streaming first touch costs few stops. */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include "core/log.h"
 #include "core/trap.h"
+#include "core/guest_mem.h"
 #include <sys/ptrace.h>
 #include "services/mm/mm_internal.h"
 
@@ -217,8 +219,9 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		/* Installed fully. Either a real fault (a write to a read-only page), or
 		 * this thread faulted while another one's fault installed the page: the
 		 * first time, let the access retry; a second fault there is real. */
-		if (t->fault_retry != addr) {
+		if (t->fault_retry != addr || t->fault_retry_gen != mm->install_gen) {
 			t->fault_retry = addr;
+			t->fault_retry_gen = mm->install_gen;
 			return 0;
 		}
 		goto deliver;
@@ -258,6 +261,20 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	return 0;
 deliver:
 	MMDBG("[%d] fault at %#lx (code %d): SIGSEGV for the guest", task_vtid(t), (unsigned long)addr, si->si_code);
+	if (log_debug_mask & DBG_MM) {	/* what the host has there */
+		char path[64], line[512];
+		snprintf(path, sizeof path, "/proc/%d/maps", t->tid);
+		FILE *f = fopen(path, "re");
+		while (f && fgets(line, sizeof line, f)) {
+			unsigned long a, b;
+			if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a <= addr && addr < b)
+				MMDBG("   host: %s", line);
+		}
+		if (f) fclose(f);
+		pte_t pe = pgtable_get(mm->pt, addr);
+		MMDBG("   pte %#lx vma %#lx-%#lx prot %u", (unsigned long)pe, v ? (unsigned long)v->start : 0,
+		      v ? (unsigned long)v->end : 0, v ? v->prot : 0);
+	}
 	t->fault_retry = 0;
 	mm_stat.segv_delivered++;
 	return SIGSEGV;
@@ -265,7 +282,7 @@ deliver:
 
 /* The kernel writes a signal frame below the stack pointer (or at the top of the
  * alternate stack); on a Persona-managed stack those pages may be absent or COW. */
-static bool frame_needs_work(struct mm *mm, uint64_t lo, uint64_t hi)
+static bool frame_needs_work(struct task *t, struct mm *mm, uint64_t lo, uint64_t hi)
 {
 	for (uint64_t a = lo & PAGE_MASK; a < hi; a += PAGE_SIZE) {
 		struct vma *v = vma_find(&mm->vmas, a);
@@ -282,14 +299,21 @@ bool mm_signal_frame(struct task *t)
 	bool injected = false;
 	if (!mm || trap_regs_fetch(t)) return false;
 	uint64_t sp = t->regs.rsp, lo = sp - 128 - 3 * PAGE_SIZE;
-	if (frame_needs_work(mm, lo, sp)) {
+	if (log_debug_mask & DBG_MM) {
+		struct vma *sv = vma_find(&mm->vmas, sp - 1);
+		MMDBG("[%d] signal frame below sp %#lx (vma %#lx-%#lx%s, altstack %#lx+%#lx, rseq %#lx)", task_vtid(t),
+		      (unsigned long)sp, sv ? (unsigned long)sv->start : 0, sv ? (unsigned long)sv->end : 0,
+		      sv && (sv->flags & VM_HOST) ? " host" : "", (unsigned long)t->altstack_sp,
+		      (unsigned long)t->altstack_size, (unsigned long)t->rseq_area);
+	}
+	if (frame_needs_work(t, mm, lo, sp)) {
 		mm_populate(t, mm, lo, sp, true);
 		injected = true;
 	}
 	if (t->altstack_size && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size)) {
 		uint64_t top = t->altstack_sp + t->altstack_size;
 		uint64_t bottom = t->altstack_size > 3 * PAGE_SIZE ? top - 3 * PAGE_SIZE : t->altstack_sp;
-		if (frame_needs_work(mm, bottom, top)) {
+		if (frame_needs_work(t, mm, bottom, top)) {
 			mm_populate(t, mm, bottom, top, true);
 			injected = true;
 		}

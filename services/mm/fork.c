@@ -84,6 +84,7 @@ bool mm_park(struct task *t, int status)
 	if (mm->nparked == sizeof mm->parked / sizeof *mm->parked) return false;
 	mm->parked[mm->nparked].tid = t->tid;
 	mm->parked[mm->nparked++].status = status;
+	MMDBG("[%d] waits for the mm lock held by %d", task_vtid(t), task_vtid(mm->lock_owner));
 	return true;
 }
 
@@ -94,6 +95,7 @@ bool mm_lock(struct task *t)
 	if (mm->lock_owner) log_bug("mm lock taken by %d while %d holds it", task_vtid(t),
 				    task_vtid(mm->lock_owner));
 	mm->lock_owner = t;
+	MMDBG("[%d] takes the mm lock", task_vtid(t));
 	return true;
 }
 
@@ -102,6 +104,8 @@ void mm_syscall_exit(struct task *t)
 	struct mm *mm = t->mm;
 	if (!mm || mm->lock_owner != t) return;
 	mm->lock_owner = NULL;
+	mm->install_gen++;	/* the native call changed the host's mappings */
+	MMDBG("[%d] releases the mm lock (%u waiting)", task_vtid(t), mm->nparked);
 	/* the waiting stops, handled again now (a task may have died meanwhile:
 	 * tracer_handle finds no task, or an exit status follows) */
 	unsigned n = mm->nparked;
@@ -173,6 +177,10 @@ fail:
 void mm_clone(struct task *parent, struct task *child, unsigned long flags)
 {
 	struct mm *mm = parent->mm;
+	if (!(flags & CLONE_THREAD)) {	/* dispositions are copied, or shared by threads */
+		memcpy(child->fault_act, parent->leader->fault_act, sizeof child->fault_act);
+		memcpy(child->fault_act_set, parent->leader->fault_act_set, sizeof child->fault_act_set);
+	}
 	child->altstack_sp = parent->altstack_sp;
 	child->altstack_size = parent->altstack_size;
 	if (!mm) return;

@@ -8,6 +8,7 @@
  * merges such mappings into one VMA, which keeps a large guest under
  * vm.max_map_count. */
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "core/inject.h"
@@ -17,6 +18,7 @@
 long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	       uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	if (t->mm) t->mm->install_gen++;	/* the host's mappings change */
 	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
 	mm_stat.injected++;
 	return inject_syscall(t, nr, args);
@@ -37,8 +39,11 @@ int host_map_frames(struct task *t, uint64_t va, pfn_t pfn, uint64_t npages, uns
 	      (unsigned long)(va + (npages << PAGE_SHIFT)), pfn, (unsigned long)npages,
 	      prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
 	mm_stat.installs++;
-	return as_err(host_call(t, SYS_mmap, va, npages << PAGE_SHIFT, prot,
-				MAP_SHARED | MAP_FIXED, MM_POOL_FD, frame_offset(pfn)));
+	long r = host_call(t, SYS_mmap, va, npages << PAGE_SHIFT, prot, MAP_SHARED | MAP_FIXED,
+			   MM_POOL_FD, frame_offset(pfn));
+	if (r >= 0 && (uint64_t)r != va) log_err("[%d] mm: frames mapped at %#lx, not %#lx", task_vtid(t), r, (unsigned long)va);
+	if (r < 0 && r != -ESRCH) log_err("[%d] mm: cannot map frames at %#lx: %s", task_vtid(t), (unsigned long)va, strerror((int)-r));
+	return as_err(r);
 }
 
 int host_protect(struct task *t, uint64_t start, uint64_t len, unsigned prot)

@@ -111,6 +111,11 @@ long sys_mlock2(struct sysreq *r, uint64_t start, unsigned long len, unsigned fl
 long sys_mlockall(struct sysreq *r, unsigned long flags);
 long sys_munlockall(struct sysreq *r);
 long sys_sigaltstack(struct sysreq *r, uint64_t ss, uint64_t old);
+long sys_rt_sigaction(struct sysreq *r, int sig, uint64_t act, uint64_t oact, unsigned long size);
+/* After a page fault Persona resolved (reblock) or before delivering a fault signal:
+ * if the kernel reset the guest's handler because the signal was blocked when a
+ * fault hit, put it back (and block the signal again). True when it injected. */
+bool mm_fault_restore_disposition(struct task *t, int sig, bool reblock);
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
 long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
 

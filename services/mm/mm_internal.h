@@ -37,6 +37,8 @@ struct mm {
 	unsigned npinned;
 	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
 	 * threads' stops that would change the tables wait in parked[] */
+	uint64_t install_gen;		/* bumped by every host change: a fault retried at
+					 * one generation and seen again at the same one is real */
 	struct task *lock_owner;
 	struct { pid_t tid; int status; } parked[64];
 	unsigned nparked;
@@ -86,6 +88,13 @@ unsigned mm_page_prot(const struct vma *v, pte_t e);
 
 /* mmap.c: records the host's mappings in [start, end) as host-backed VMAs */
 void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+/* mmap.c: Linux's can_do_mlock and mlock_future_ok for t's process (RLIMIT_MEMLOCK
+ * or CAP_IPC_LOCK; locked pages counted by VMA, as Linux's locked_vm) */
+bool mm_can_do_mlock(struct task *t);
+bool mm_mlock_future_ok(struct task *t, struct mm *mm, uint32_t vm_flags, uint64_t bytes);
+/* mmap.c: mm_populate, then the frames made to exist in the pool, so that the host's
+ * mincore reports the pages resident as Linux does after populating */
+int mm_populate_resident(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write);
 
 
 struct mm_counters {

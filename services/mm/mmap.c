@@ -1,19 +1,27 @@
 /* services/mm/mmap.c - mmap, munmap, mprotect and brk on Persona's tables.
  *
- * Argument checks follow Linux's order (ksys_mmap_pgoff, do_mmap, do_vmi_munmap,
- * do_mprotect_pkey, brk) so each bad argument gets the kernel's errno. A managed
- * mapping (anonymous, private regular file, shared anonymous) is entered in the
- * tables and the guest's call is rewritten into a PROT_NONE reservation at the
- * address Persona chose; pages come later, by fault. Other mappings (shared files,
- * devices, MAP_HUGETLB, MAP_32BIT, MAP_GROWSDOWN) are the host's: they run natively
- * at Persona's address and are recorded as host-backed VMAs at exit. */
+ * Argument checks follow Linux's order (x86 sys_mmap, ksys_mmap_pgoff, do_mmap with
+ * __get_unmapped_area, do_vmi_munmap, do_mprotect_pkey, brk) so each bad argument
+ * gets the kernel's errno. A managed mapping (anonymous, private regular file,
+ * shared anonymous) is entered in the tables and the guest's call is rewritten into a
+ * PROT_NONE reservation at the address Persona chose; pages come later, by fault.
+ * Other mappings (shared files, devices, MAP_GROWSDOWN stacks) are the host's: they
+ * run natively at Persona's address, the host makes the checks only it can (the
+ * file's access mode, MAP_SYNC), and they are recorded as host-backed VMAs at exit.
+ * MAP_HUGETLB and MAP_32BIT without MAP_FIXED run natively where the host puts them
+ * (huge page alignment, the low 2 GiB). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include "core/log.h"
@@ -25,18 +33,30 @@
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE 0x03
 #endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
 #ifndef MAP_UNINITIALIZED
 #define MAP_UNINITIALIZED 0x4000000
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
 #endif
 #ifndef PROT_SEM
 #define PROT_SEM 0x8
 #endif
 #define MAP_TYPE_MASK 0x0f
-/* flags MAP_SHARED_VALIDATE accepts (LEGACY_MAP_MASK and the validated ones) */
-#define MAP_KNOWN (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
-		   MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | \
-		   MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | \
-		   MAP_32BIT | MAP_FIXED_NOREPLACE | (0x3fUL << 26) | MAP_SYNC)
+#define MAP_HUGE_2MB (21UL << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB (30UL << MAP_HUGE_SHIFT)
+/* the flags every file takes with MAP_SHARED_VALIDATE (MAP_FIXED_NOREPLACE is not
+ * among them: Linux refuses it there with EOPNOTSUPP) */
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+			 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | \
+			 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | \
+			 MAP_32BIT | MAP_HUGE_2MB | MAP_HUGE_1GB)
+/* VMA flags Persona keeps on host-backed VMAs (the host's maps does not show them) */
+#define HOST_KEPT (VM_GROWSDOWN | VM_LOCKED | VM_LOCKONFAULT | VM_NORESERVE | VM_DROPPABLE | \
+		   VM_WIPEONFORK)
 
 /* The guest's descriptor `fd` as our own (same open file description), or -errno. */
 static int guest_fd(struct task *t, int fd)
@@ -48,6 +68,60 @@ static int guest_fd(struct task *t, int fd)
 	if (own >= 0) close(own);
 	return r < 0 ? -(err == EBADF ? EBADF : err) : r;
 }
+
+/* --- limits, as the guest has them --------------------------------------------- */
+
+/* Whether the guest holds capability `cap` (its CapEff, as capable() asks) */
+static bool guest_capable(struct task *t, int cap)
+{
+	char path[64], line[128];
+	unsigned long long eff = 0;
+	snprintf(path, sizeof path, "/proc/%d/status", t->tid);
+	FILE *f = fopen(path, "re");
+	if (!f) return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) break;
+	fclose(f);
+	return eff >> cap & 1;
+}
+
+static uint64_t memlock_limit(struct task *t)
+{
+	struct rlimit rl;
+	if (prlimit(task_tgid(t), RLIMIT_MEMLOCK, NULL, &rl)) return RLIM_INFINITY;
+	return rl.rlim_cur;
+}
+
+bool mm_can_do_mlock(struct task *t)
+{
+	return memlock_limit(t) != 0 || guest_capable(t, CAP_IPC_LOCK);
+}
+
+bool mm_mlock_future_ok(struct task *t, struct mm *mm, uint32_t vm_flags, uint64_t bytes)
+{
+	if (!(vm_flags & VM_LOCKED)) return true;
+	uint64_t locked = bytes >> PAGE_SHIFT, limit = memlock_limit(t);
+	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v))
+		if (v->flags & VM_LOCKED) locked += vma_pages(v);
+	return limit == RLIM_INFINITY || locked <= limit >> PAGE_SHIFT || guest_capable(t, CAP_IPC_LOCK);
+}
+
+static int touch_frame(uint64_t va, pte_t *e, void *arg)
+{
+	if (pte_present(*e)) (void)*(volatile char *)frame_to_virt(pte_pfn(*e));
+	return 0;
+}
+
+int mm_populate_resident(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	int err = mm_populate(t, mm, start, end, write);
+	/* a frame never used is a hole of the pool's memfd, which the host's mincore
+	 * reports absent: a read through the direct map makes the memfd allocate it */
+	pgtable_walk(mm->pt, start & PAGE_MASK, PAGE_ALIGN(end), touch_frame, NULL);
+	return err;
+}
+
+/* --- host-backed mappings ----------------------------------------------------------- */
 
 /* Records the host's mappings in [start, end) as host-backed VMAs (after a native
  * mmap or mremap created them). */
@@ -75,8 +149,12 @@ void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end)
 		}
 		unsigned prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
 				(perms[2] == 'x' ? PROT_EXEC : 0);
-		struct vma *v = vma_new(s, e, prot, VM_HOST | (perms[3] == 's' ? VM_SHARED : 0), NULL,
-					off >> PAGE_SHIFT, name);
+		uint32_t flags = VM_HOST | (perms[3] == 's' ? VM_SHARED : 0);
+		/* as mm.c's adoption of the image: mremap can move these too */
+		if (name && !strcmp(name, "[stack]")) flags |= VM_STACK | VM_GROWSDOWN;
+		else if (name && !strcmp(name, "[heap]")) flags |= VM_HEAP;
+		else if (name && name[0] == '[') flags |= VM_SPECIAL;
+		struct vma *v = vma_new(s, e, prot, flags, NULL, off >> PAGE_SHIFT, name);
 		if (!v) break;
 		v->host_ino = ino;
 		v->host_dev_major = maj;
@@ -86,10 +164,15 @@ void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end)
 	fclose(f);
 }
 
+/* data[0]: length, data[1]: VMA flags to keep on what the host mapped */
 static long host_mmap_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
-	if (res >= 0 && mm) mm_adopt_range(r->task, mm, (uint64_t)res, (uint64_t)res + r->data[0]);
+	if (res < 0 || !mm) return res;
+	uint64_t start = (uint64_t)res, end = start + r->data[0];
+	mm_adopt_range(r->task, mm, start, end);
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end; v = vma_next(v))
+		v->flags |= (uint32_t)r->data[1];
 	return res;
 }
 
@@ -102,7 +185,7 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 		mm_unmap_tables(mm, start, start + len);
 		return res;
 	}
-	if (r->data[2]) mm_populate(r->task, mm, start, start + len, false);
+	if (r->data[2]) mm_populate_resident(r->task, mm, start, start + len, false);
 	return res;
 }
 
@@ -115,84 +198,215 @@ static void file_name(int fd, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = 0;
 }
 
+/* --- mmap ------------------------------------------------------------------------ */
+
+/* The guest's file, as do_mmap sees it */
+struct mfile {
+	int fd;			/* our descriptor of the same open file description */
+	int fl;			/* its F_GETFL */
+	struct stat st;
+	struct statfs fs;
+};
+
+/* ksys_mmap_pgoff's fget: a descriptor open for anything but O_PATH */
+static long file_get(struct task *t, int fd, struct mfile *f)
+{
+	if ((f->fd = guest_fd(t, fd)) < 0) return f->fd;
+	f->fl = fcntl(f->fd, F_GETFL);
+	if (f->fl < 0 || (f->fl & O_PATH)) return -EBADF;
+	if (fstat(f->fd, &f->st)) memset(&f->st, 0, sizeof f->st);
+	if (fstatfs(f->fd, &f->fs)) memset(&f->fs, 0, sizeof f->fs);
+	return 0;
+}
+
+/* Whether the file has an mmap operation at all (procfs and sysfs files mostly do
+ * not: ENODEV), asked of the host with a throwaway mapping of our own */
+static bool file_mmappable(const struct mfile *f)
+{
+	void *p = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE, f->fd, 0);
+	if (p == MAP_FAILED) return errno != ENODEV;
+	munmap(p, PAGE_SIZE);
+	return true;
+}
+
+/* file_mmap_ok: the mapping's last byte must be a valid offset of the file (loff_t
+ * for regular files, block devices and sockets) */
+static bool file_mmap_ok(const struct stat *st, uint64_t pgoff, uint64_t len)
+{
+	uint64_t max = S_ISREG(st->st_mode) || S_ISBLK(st->st_mode) || S_ISSOCK(st->st_mode) ?
+		       (uint64_t)INT64_MAX : UINT64_MAX;
+	return len <= max && pgoff <= (max - len) >> PAGE_SHIFT;
+}
+
+/* round_hint_to_min: a hint is rounded down to its page, and one below mmap_min_addr
+ * asks for mmap_min_addr */
+static uint64_t round_hint_to_min(uint64_t hint)
+{
+	hint &= PAGE_MASK;
+	return hint && hint < MMAP_MIN_ADDR ? PAGE_ALIGN(MMAP_MIN_ADDR) : hint;
+}
+
+static bool range_busy(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_find_from(&mm->vmas, start);
+	return v && v->start < end;
+}
+
+/* What do_mmap decided */
+struct mmap_plan {
+	uint64_t addr, len, pgoff;
+	uint32_t vflags;
+	bool host;		/* the host pages it, at addr */
+	bool native;		/* the host runs the call as the guest made it */
+};
+
+/* Linux's do_mmap up to mmap_region: every check in its order. 0 or -errno. */
+static long do_mmap(struct task *t, struct mm *mm, uint64_t addr, uint64_t len, unsigned long prot,
+		    unsigned long flags, const struct mfile *f, struct mmap_plan *p)
+{
+	unsigned type = flags & MAP_TYPE_MASK;
+	if (!len) return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
+	bool fixed = flags & MAP_FIXED;
+	if (!fixed) addr = round_hint_to_min(addr);
+	len = PAGE_ALIGN(len);
+	if (!len) return -ENOMEM;
+	if (p->pgoff + (len >> PAGE_SHIFT) < p->pgoff) return -EOVERFLOW;
+	/* __get_unmapped_area */
+	if (len > TASK_SIZE) return -ENOMEM;
+	if (!fixed && (flags & MAP_32BIT)) {
+		p->native = true;	/* the host knows the low 2 GiB's free ranges too */
+		p->len = len;
+		return 0;
+	}
+	if (!fixed) {
+		int64_t a = mm_get_unmapped_area(mm, addr, len);
+		if (a < 0) return a;
+		addr = (uint64_t)a;
+	}
+	if (addr > TASK_SIZE - len) return -ENOMEM;
+	if (addr & ~PAGE_MASK) return -EINVAL;
+	if (addr < MMAP_MIN_ADDR && !guest_capable(t, CAP_SYS_RAWIO)) return -EPERM;
+	if ((flags & MAP_FIXED_NOREPLACE) && range_busy(mm, addr, addr + len)) return -EEXIST;
+	uint32_t vflags = mm->def_flags | (flags & MAP_LOCKED ? VM_LOCKED : 0) |
+			  (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) | (flags & MAP_NORESERVE ? VM_NORESERVE : 0);
+	if ((flags & MAP_LOCKED) && !mm_can_do_mlock(t)) return -EPERM;
+	if (!mm_mlock_future_ok(t, mm, vflags, len)) return -EAGAIN;
+	if (f) {
+		if (!file_mmap_ok(&f->st, p->pgoff, len)) return -EOVERFLOW;
+		switch (type) {
+		case MAP_SHARED_VALIDATE:
+			/* MAP_SYNC is the host's to judge (DAX files); the rest must be
+			 * checked here, as the call Persona passes on drops
+			 * MAP_FIXED_NOREPLACE */
+			if (flags & ~(LEGACY_MAP_MASK | MAP_SYNC)) return -EOPNOTSUPP;
+			/* fallthrough */
+		case MAP_SHARED:
+			p->host = true;	/* the host checks the access mode, then pages it */
+			break;
+		case MAP_PRIVATE:
+			if ((f->fl & O_ACCMODE) == O_WRONLY) return -EACCES;
+			if (prot & PROT_EXEC) {
+				struct statvfs vfs;
+				if (!fstatvfs(f->fd, &vfs) && (vfs.f_flag & ST_NOEXEC)) return -EPERM;
+			}
+			if (S_ISREG(f->st.st_mode) && !file_mmappable(f)) return -ENODEV;
+			if (vflags & VM_GROWSDOWN) return -EINVAL;
+			p->host = !S_ISREG(f->st.st_mode);	/* devices: the host's (ENODEV too) */
+			break;
+		default:
+			return -EINVAL;
+		}
+	} else {
+		switch (type) {
+		case MAP_SHARED:
+			if (vflags & VM_GROWSDOWN) return -EINVAL;
+			vflags |= VM_SHARED;
+			p->pgoff = 0;
+			break;
+		case MAP_DROPPABLE:
+			if (flags & MAP_LOCKED) return -EINVAL;
+			if (vflags & VM_GROWSDOWN) return -EINVAL;
+			vflags = (vflags & ~(uint32_t)(VM_LOCKED | VM_LOCKONFAULT)) | VM_DROPPABLE |
+				 VM_NORESERVE | VM_WIPEONFORK;
+			/* fallthrough */
+		case MAP_PRIVATE:
+			p->pgoff = addr >> PAGE_SHIFT;	/* anonymous memory's linear index */
+			break;
+		default:
+			return -EINVAL;
+		}
+		p->host = vflags & VM_GROWSDOWN;	/* a stack grows by the host's faults */
+	}
+	p->addr = addr;
+	p->len = len;
+	p->vflags = vflags;
+	return 0;
+}
+
+/* MAP_HUGETLB, or a hugetlbfs file: the host aligns and places it (its huge page
+ * size, its pool) */
+static long mmap_hugetlb(struct sysreq *r, unsigned long len, unsigned long flags, const struct mfile *f)
+{
+	unsigned shift = flags >> MAP_HUGE_SHIFT & 0x3f;
+	uint64_t hsize = f ? (uint64_t)f->fs.f_bsize : shift ? 1ULL << shift : 2UL << 20;
+	if (f && f->fs.f_type != HUGETLBFS_MAGIC) return -EINVAL;
+	if (!hsize) hsize = PAGE_SIZE;
+	r->data[0] = ((uint64_t)len + hsize - 1) & ~(hsize - 1);
+	r->data[1] = 0;
+	sysreq_on_exit(r, host_mmap_exit);
+	return SYSRET_NATIVE;
+}
+
 long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long prot,
 	      unsigned long flags, int fd, unsigned long off)
 {
 	struct task *t = r->task;
 	struct mm *mm = t->mm;
 	if (!mm) return SYSRET_NATIVE;
-	if (off & ~PAGE_MASK) return -EINVAL;
+	if (off & ~PAGE_MASK) return -EINVAL;			/* arch/x86 sys_mmap */
 	bool anon = flags & MAP_ANONYMOUS;
-	int ffd = -1;
-	struct stat st;
-	if (!anon) {
-		if ((ffd = guest_fd(t, fd)) < 0) return ffd;
-		if (fstat(ffd, &st) < 0) st.st_mode = 0;
-	}
-	long err = 0;
-	unsigned type = flags & MAP_TYPE_MASK;
-	uint64_t alen = PAGE_ALIGN((uint64_t)len), pgoff = off >> PAGE_SHIFT;
-	if (!len) err = -EINVAL;
-	else if (!alen || alen > TASK_SIZE) err = -ENOMEM;
-	else if (pgoff + (alen >> PAGE_SHIFT) < pgoff) err = -EOVERFLOW;
-	else if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN)) err = -EOPNOTSUPP;
-	else if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) err = -EINVAL;
-	if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
-	bool fixed = flags & MAP_FIXED;
-	if (!err && fixed && (addr & ~PAGE_MASK)) err = -EINVAL;
-	if (!err && fixed && addr > TASK_SIZE - alen) err = -ENOMEM;
-	bool shared = type != MAP_PRIVATE;
-	bool host = (flags & (MAP_HUGETLB | MAP_32BIT | MAP_GROWSDOWN)) ||
-		    (!anon && (shared || !S_ISREG(st.st_mode)));
-	if (!err && !fixed && (flags & MAP_32BIT)) {
-		if (ffd >= 0) close(ffd);
-		r->data[0] = alen;
-		sysreq_on_exit(r, host_mmap_exit);
-		return SYSRET_NATIVE;	/* the host knows the low 2 GiB's free ranges too */
-	}
-	if (!err && !fixed) {
-		int64_t a = mm_get_unmapped_area(mm, addr, alen);
-		if (a < 0) err = a;
-		else addr = (uint64_t)a;
-	}
-	if (!err && (flags & MAP_FIXED_NOREPLACE)) {
-		struct vma *v = vma_find_from(&mm->vmas, addr);
-		if (v && v->start < addr + alen) err = -EEXIST;
-	}
-	if (!err && !anon && !host) {
-		int fl = fcntl(ffd, F_GETFL);
-		if ((fl & O_ACCMODE) == O_WRONLY) err = -EACCES;
-	}
-	if (err) {
-		if (ffd >= 0) close(ffd);
+	struct mfile file = { .fd = -1 }, *f = anon ? NULL : &file;
+	struct mmap_plan p = { .pgoff = off >> PAGE_SHIFT };
+	long err = f ? file_get(t, fd, f) : 0;
+	if (!err && ((flags & MAP_HUGETLB) || (f && f->fs.f_type == HUGETLBFS_MAGIC)))
+		err = mmap_hugetlb(r, len, flags, f);
+	else if (!err)
+		err = do_mmap(t, mm, addr, len, prot, flags, f, &p);
+	if (err || p.native) {
+		if (file.fd >= 0) close(file.fd);
+		if (p.native) {
+			r->data[0] = p.len;
+			r->data[1] = 0;
+			sysreq_on_exit(r, host_mmap_exit);
+			return SYSRET_NATIVE;
+		}
 		return err;
 	}
+	addr = p.addr;
 	/* Persona chooses the address, whoever pages it */
 	sysreq_set_arg(r, 0, addr);
 	sysreq_set_arg(r, 3, (flags & ~(unsigned long)MAP_FIXED_NOREPLACE) | MAP_FIXED);
-	if (host) {
-		if (ffd >= 0) close(ffd);
-		r->data[0] = alen;
+	if (p.host) {
+		if (file.fd >= 0) close(file.fd);
+		r->data[0] = p.len;
+		r->data[1] = p.vflags & HOST_KEPT;
 		sysreq_on_exit(r, host_mmap_exit);
 		return SYSRET_NATIVE;
 	}
 	struct memobj *obj = NULL;
 	char name[4096] = "";
-	if (!anon) {
-		file_name(ffd, name, sizeof name);
-		if (!(obj = memobj_file(ffd))) return -ENOMEM;
+	bool shared = p.vflags & VM_SHARED;
+	if (f) {
+		file_name(file.fd, name, sizeof name);
+		if (!(obj = memobj_file(file.fd))) return -ENOMEM;	/* it owns the fd now */
 	} else if (shared) {
-		if (!(obj = memobj_anon_shared(alen >> PAGE_SHIFT))) return -ENOMEM;
+		if (!(obj = memobj_anon_shared(p.len >> PAGE_SHIFT))) return -ENOMEM;
 		strcpy(name, "/dev/zero (deleted)");
-		pgoff = 0;
-	} else {
-		pgoff = 0;
 	}
-	mm_unmap_tables(mm, addr, addr + alen);
-	uint32_t vflags = (shared ? VM_SHARED : 0) | (flags & MAP_NORESERVE ? VM_NORESERVE : 0) |
-			  ((flags & MAP_LOCKED) ? VM_LOCKED : 0) | mm->def_flags;
-	struct vma *v = vma_new(addr, addr + alen, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
-				vflags, obj, pgoff, name[0] ? name : NULL);
+	mm_unmap_tables(mm, addr, addr + p.len);
+	struct vma *v = vma_new(addr, addr + p.len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+				p.vflags, obj, p.pgoff, name[0] ? name : NULL);
 	memobj_put(obj);	/* the VMA holds it now */
 	if (!v) return -ENOMEM;
 	if (obj) {
@@ -206,11 +420,14 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	}
 	vma_merge_neighbours(&mm->vmas, v);
 	MMDBG("[%d] mmap %#lx-%#lx prot %#lx %s%s", task_vtid(t), (unsigned long)addr,
-	      (unsigned long)(addr + alen), prot, shared ? "shared " : "", name[0] ? name : "anonymous");
-	r->data[0] = alen;
+	      (unsigned long)(addr + p.len), prot, shared ? "shared " : "", name[0] ? name : "anonymous");
+	r->data[0] = p.len;
 	r->data[1] = addr;
-	r->data[2] = (flags & (MAP_POPULATE | MAP_LOCKED)) || (vflags & VM_LOCKED);
-	sysreq_set_arg(r, 1, alen);
+	/* populated as Linux's vm_mmap_pgoff does: MAP_POPULATE (unless MAP_NONBLOCK), or
+	 * locked (unless on fault) */
+	r->data[2] = (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
+		     (p.vflags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED;
+	sysreq_set_arg(r, 1, p.len);
 	sysreq_set_arg(r, 2, PROT_NONE);
 	sysreq_set_arg(r, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE);
 	sysreq_set_arg(r, 4, (uint64_t)-1);
@@ -315,6 +532,7 @@ long sys_mprotect(struct sysreq *r, uint64_t start, unsigned long len, unsigned 
 
 /* --- brk ---------------------------------------------------------------------------- */
 
+/* data[0]: the new break, data[1..2]: the pages added */
 static long brk_grow_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
@@ -324,21 +542,26 @@ static long brk_grow_exit(struct sysreq *r, long res)
 		return (long)mm->brk;
 	}
 	mm->brk = r->data[0];
+	if ((mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)	/* mlockall(MCL_FUTURE) */
+		mm_populate_resident(r->task, mm, r->data[1], r->data[2], true);
 	return (long)mm->brk;
 }
 
 static long brk_shrink_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
-	if (mm) mm->brk = r->data[0];
+	if (mm && res == 0) mm->brk = r->data[0];
 	return mm ? (long)mm->brk : res;
 }
 
+/* Linux's brk: on any failure the break stays where it was, and is returned. */
 long sys_brk(struct sysreq *r, uint64_t brk)
 {
-	struct mm *mm = r->task->mm;
+	struct task *t = r->task;
+	struct mm *mm = t->mm;
 	if (!mm) return SYSRET_NATIVE;
-	if (brk < mm->start_brk || brk > TASK_SIZE) return (long)mm->brk;
+	long orig = (long)mm->brk;
+	if (brk < mm->start_brk) return orig;
 	uint64_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
 	if (newbrk == oldbrk) {
 		mm->brk = brk;
@@ -346,6 +569,9 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 	}
 	r->data[0] = brk;
 	if (brk <= mm->brk) {
+		/* shrinking is always allowed, of the heap's own pages */
+		struct vma *v = vma_find_from(&mm->vmas, newbrk);
+		if (!v || v->start >= oldbrk) return orig;
 		mm_unmap_tables(mm, newbrk, oldbrk);
 		sysreq_set_nr(r, SYS_munmap);
 		sysreq_set_arg(r, 0, newbrk);
@@ -353,23 +579,31 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 		sysreq_on_exit(r, brk_shrink_exit);
 		return SYSRET_NATIVE;
 	}
-	/* the heap may not run into the next mapping (nor its stack guard gap) */
+	/* check_brk_limits: a MAP_FIXED get_unmapped_area, then RLIMIT_MEMLOCK */
+	uint64_t len = newbrk - oldbrk;
+	if (len > TASK_SIZE || oldbrk > TASK_SIZE - len) return orig;
+	if (!mm_mlock_future_ok(t, mm, mm->def_flags, len)) return orig;
+	/* the heap may not run into the next mapping (nor a stack's guard gap), and a
+	 * page must stay free between them */
 	struct vma *next = vma_find_from(&mm->vmas, oldbrk);
-	uint64_t gap = next && (next->flags & VM_GROWSDOWN) ? STACK_GUARD_GAP : 0;
-	if (next && newbrk + PAGE_SIZE > next->start - (next->start > gap ? gap : 0)) return (long)mm->brk;
+	if (next) {
+		uint64_t gap = next->start;
+		if (next->flags & VM_GROWSDOWN) gap = gap > STACK_GUARD_GAP ? gap - STACK_GUARD_GAP : 0;
+		if (newbrk + PAGE_SIZE > gap) return orig;
+	}
 	struct vma *v = vma_new(oldbrk, newbrk, PROT_READ | PROT_WRITE, VM_HEAP | mm->def_flags,
-				NULL, 0, "[heap]");
-	if (!v) return (long)mm->brk;
+				NULL, oldbrk >> PAGE_SHIFT, "[heap]");
+	if (!v) return orig;
 	if (vma_insert(&mm->vmas, v)) {
 		vma_free(v);
-		return (long)mm->brk;
+		return orig;
 	}
 	vma_merge_neighbours(&mm->vmas, v);
 	r->data[1] = oldbrk;
 	r->data[2] = newbrk;
 	sysreq_set_nr(r, SYS_mmap);
 	sysreq_set_arg(r, 0, oldbrk);
-	sysreq_set_arg(r, 1, newbrk - oldbrk);
+	sysreq_set_arg(r, 1, len);
 	sysreq_set_arg(r, 2, PROT_NONE);
 	sysreq_set_arg(r, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE);
 	sysreq_set_arg(r, 4, (uint64_t)-1);

@@ -270,8 +270,7 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
 {
 	struct vma *n;
 	if (addr <= v->start || addr >= v->end || (addr & (VMA_PAGE - 1))) return NULL;
-	/* pgoff advances even for anonymous VMAs, where it is unused: harmless, and it
-	 * keeps pgoff meaning "page index of start" for every VMA. */
+	/* pgoff advances for anonymous VMAs too: it is their linear page index. */
 	n = vma_new(addr, v->end, v->prot, v->flags, v->obj,
 		    v->pgoff + (addr - v->start) / VMA_PAGE, v->name);
 	if (!n) return NULL;
@@ -297,9 +296,10 @@ bool vma_mergeable(const struct vma *a, const struct vma *b)
 	if (a->host_ino != b->host_ino || a->host_dev_major != b->host_dev_major ||
 	    a->host_dev_minor != b->host_dev_minor)
 		return false;
-	/* Backed VMAs must continue the same pages of their object or file. */
-	if ((a->obj || (a->flags & VM_HOST)) && b->pgoff != a->pgoff + vma_pages(a))
-		return false;
+	/* The pages must continue: of the object or file, and for anonymous memory of
+	 * its linear index (pgoff is the address at mmap, kept when mremap moves it), so
+	 * a moved VMA does not merge with its new neighbours, as in Linux. */
+	if (b->pgoff != a->pgoff + vma_pages(a)) return false;
 	return true;
 }
 

@@ -5,7 +5,7 @@
  * start (no two overlap), so lookup, insertion and removal are O(log n), and
  * successor/predecessor links make range walks cheap. Split and merge follow Linux's
  * __split_vma and vma_merge: two neighbours merge when they touch and agree on
- * everything (prot, flags, backing, and for an object the page offset continues).
+ * everything (prot, flags, backing, and the page offset continues).
  *
  * Thread: tracer thread only. */
 #ifndef PERSONA_MM_VMA_H
@@ -29,6 +29,7 @@ enum {
 	VM_LOCKONFAULT	= 1 << 9,	/* mlock2(MLOCK_ONFAULT) */
 	VM_WIPEONFORK	= 1 << 10,
 	VM_MAYSHARE_HOST = 1 << 11,	/* (reserved) */
+	VM_DROPPABLE	= 1 << 12,	/* MAP_DROPPABLE: may be dropped, wiped on fork, never locked */
 };
 
 struct vma {
@@ -36,7 +37,8 @@ struct vma {
 	uint32_t prot;		/* PROT_* */
 	uint32_t flags;		/* VM_* */
 	struct memobj *obj;	/* NULL: anonymous private; a reference is held */
-	uint64_t pgoff;		/* offset in obj (or in the host file), in pages */
+	uint64_t pgoff;		/* offset in obj (or in the host file), in pages; anonymous
+				 * memory: start >> 12 when mapped (Linux's linear index) */
 	char *name;		/* maps' path column: file path, "[heap]", "[vdso]"...;
 				 * owned (malloc'd), copied on split; NULL for none */
 	uint64_t host_ino;	/* VM_HOST file mappings: dev/inode shown in maps */

@@ -6,7 +6,9 @@
 #include "core/task.h"
 
 enum proc_synth { SYNTH_NONE, SYNTH_STATUS, SYNTH_STAT, SYNTH_INTERRUPTS, SYNTH_SOFTIRQS,
-		  SYNTH_EMPTY /* a kernel thread's cmdline and environ */ };
+		  SYNTH_EMPTY /* a kernel thread's cmdline and environ */,
+		  /* from the memory manager's tables (services/mm/mm_proc.c), when it is on */
+		  SYNTH_MAPS, SYNTH_SMAPS, SYNTH_SMAPS_ROLLUP, SYNTH_STATM, SYNTH_MEMINFO };
 
 /* A guest path resolved against the guest's /proc view */
 struct proc_path {
@@ -26,6 +28,10 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 int procfs_synth_open(const struct proc_path *pp);
 /* Whether s[0..n) is a non-empty run of decimal digits (a pid component) */
 bool procfs_is_num(const char *s, size_t n);
+/* Whether task t's memory figures come from the memory manager's tables: it is on
+ * and t has an address space (not a kernel thread; not a thread past its exit,
+ * which Linux shows without one: an exited leader's maps are empty). */
+bool procfs_mm_tables(const struct task *t);
 /* The host path of the guest's fd, or -errno */
 long procfs_fd_path(struct task *t, int fd, char *buf, size_t len);
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "services/procfs/procfs_internal.h"
 #include "core/pidmap.h"
+#include "services/mm/mm.h"
 
 long procfs_fd_path(struct task *t, int fd, char *buf, size_t len)
 {
@@ -99,11 +100,37 @@ static int thread_component(const char *s, struct task *proc, struct task **out,
 	return 1;
 }
 
-static enum proc_synth synth_kind(const char *rest)
+bool procfs_mm_tables(const struct task *t)
+{
+	return mm_active() && t->mm && !t->exit_seen;
+}
+
+static enum proc_synth synth_kind(const char *rest, struct task *named)
 {
 	if (!strcmp(rest, "/status")) return SYNTH_STATUS;
 	if (!strcmp(rest, "/stat")) return SYNTH_STAT;
+	if (!mm_active()) return SYNTH_NONE;
+	/* the address space as Persona's tables say (the host's shows its machinery).
+	 * The named task's own: an exited leader has none (Linux shows its maps empty
+	 * while the threads' are full: the host does too). A kernel thread has none:
+	 * empty maps, zero statm, as Linux's. */
+	bool has_mm = procfs_mm_tables(named);
+	if (!has_mm && !named->kthread) return SYNTH_NONE;
+	if (!strcmp(rest, "/maps")) return has_mm ? SYNTH_MAPS : SYNTH_EMPTY;
+	if (!strcmp(rest, "/smaps")) return has_mm ? SYNTH_SMAPS : SYNTH_EMPTY;
+	if (!strcmp(rest, "/smaps_rollup")) return has_mm ? SYNTH_SMAPS_ROLLUP : SYNTH_EMPTY;
+	if (!strcmp(rest, "/statm")) return SYNTH_STATM;
 	return SYNTH_NONE;
+}
+
+/* "/fd/N" or "/fdinfo/N" (and below) naming the frame pool's descriptor, which is
+ * in every guest while the memory manager is on: as if it were closed */
+static bool pool_fd_path(const char *rest)
+{
+	const char *n = !strncmp(rest, "/fd/", 4) ? rest + 4 : !strncmp(rest, "/fdinfo/", 8) ? rest + 8 : NULL;
+	if (!n || !mm_active()) return false;
+	const char *e = strchrnul(n, '/');
+	return procfs_is_num(n, e - n) && atoi(n) == MM_POOL_FD && e - n <= 10;
 }
 
 int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp)
@@ -131,6 +158,11 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 		pp->synth = c[0] == 'i' ? SYNTH_INTERRUPTS : SYNTH_SOFTIRQS;
 		snprintf(pp->host, sizeof pp->host, "%s", abs);
 		return 1;
+	} else if (!strcmp(c, "meminfo") && mm_active()) {
+		/* the frame pool is the guests' RAM */
+		pp->synth = SYNTH_MEMINFO;
+		snprintf(pp->host, sizeof pp->host, "%s", abs);
+		return 1;
 	} else {
 		return 0;	/* /proc/meminfo and friends: the host's */
 	}
@@ -142,7 +174,8 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 		thread_view |= r == 1;
 	}
 	pp->task = named;
-	pp->synth = synth_kind(rest);
+	if (!named->kthread && pool_fd_path(rest)) return -ENOENT;
+	pp->synth = synth_kind(rest, named);
 	if (named->kthread) {	/* no address space: no cmdline, environ or exe */
 		if (!strcmp(rest, "/cmdline") || !strcmp(rest, "/environ")) pp->synth = SYNTH_EMPTY;
 		if (!strcmp(rest, "/exe")) return -ENOENT;

@@ -2,7 +2,10 @@
  * The host's file is read and its id fields are replaced by the guest's view, as
  * Linux shows them inside a pid namespace: Tgid/Pid/PPid and NS* lines with one level,
  * TracerPid 0 (the supervisor's tracing is not the guest's business), and in stat
- * the pid, ppid, pgrp, session and tpgid fields. The result is served from a memfd. */
+ * the pid, ppid, pgrp, session and tpgid fields. With the memory manager on, the
+ * memory figures come from its tables (services/mm/mm_proc.c): status's Vm* and Rss*
+ * lines, stat's minflt, majflt, vsize and rss, and the whole of maps, smaps,
+ * smaps_rollup, statm and /proc/meminfo. The result is served from a memfd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,8 +17,11 @@
 #include "core/pidmap.h"
 #include "core/irq.h"
 #include "services/deferred/softirq.h"
+#include "services/mm/mm.h"
+#include "services/mm/mm_proc.h"
 
-#define MAXFILE 16384
+#define MAXFILE 16384		/* the host's status or stat */
+#define MAXGEN	(64 << 20)	/* largest generated file (a huge smaps) */
 
 static long read_host(const char *path, char *buf, size_t len)
 {
@@ -77,13 +83,36 @@ static int status_line(char *out, size_t len, const char *line, size_t n, const 
 	return snprintf(out, len, "%.*s", (int)n, line);
 }
 
-static long gen_status(const struct task *t, const char *in, char *out, size_t len)
+/* The lines of task_mem() in Linux's status, which the memory manager generates */
+static bool vm_line(const char *line)
+{
+	static const char *vm[] = { "VmPeak:", "VmSize:", "VmLck:", "VmPin:", "VmHWM:", "VmRSS:",
+				    "RssAnon:", "RssFile:", "RssShmem:", "VmData:", "VmStk:", "VmExe:",
+				    "VmLib:", "VmPTE:", "VmSwap:" };
+	for (unsigned i = 0; i < sizeof vm / sizeof vm[0]; i++)
+		if (!strncmp(line, vm[i], strlen(vm[i]))) return true;
+	return false;
+}
+
+static long gen_status(struct task *t, const char *in, char *out, size_t len)
 {
 	size_t o = 0;
+	/* with the memory manager: its Vm* lines where the host's were; none for a
+	 * kernel thread (the host's would be the supervisor's) */
+	bool tables = mm_active() && (t->kthread || procfs_mm_tables(t)), done = false;
 	for (const char *l = in; *l && o < len; ) {
 		const char *e = strchrnul(l, '\n');
 		size_t n = e - l + (*e ? 1 : 0);
-		o += status_line(out + o, len - o, l, n, t);
+		if (tables && vm_line(l)) {
+			if (!done && !t->kthread) {
+				long r = mm_proc_status_vm(t->leader, out + o, len - o);
+				if (r < 0) return r;
+				o += r;
+			}
+			done = true;
+		} else {
+			o += status_line(out + o, len - o, l, n, t);
+		}
 		l += n;
 	}
 	return o < len ? (long)o : -EFBIG;
@@ -109,9 +138,34 @@ static int kthread_fields(const char *rest, char *out, size_t len)
 	return (int)o;
 }
 
+/* Fields 9 on of stat (`rest`) with fields 10 minflt, 12 majflt, 23 vsize and 24 rss
+ * from the memory manager's tables: the host's would count Persona's installation
+ * of frames, not the guest's faults. Rewrites them into out. */
+static int mm_fields(struct task *t, const char *rest, char *out, size_t len)
+{
+	uint64_t minflt, majflt, vsize, rss;
+	if (mm_proc_stat_vm(t->leader, &vsize, &rss)) return -1;
+	mm_fault_counts(t->leader, &minflt, &majflt);
+	size_t o = 0;
+	int field = 9;
+	for (const char *p = rest; *p && o < len; field++) {
+		const char *e = strchrnul(p, ' ');
+		uint64_t v = field == 10 ? minflt : field == 12 ? majflt : field == 23 ? vsize : rss;
+		if (field == 10 || field == 12 || field == 23 || field == 24)
+			o += snprintf(out + o, len - o, "%llu", (unsigned long long)v);
+		else
+			o += snprintf(out + o, len - o, "%.*s", (int)(e - p), p);
+		if (*e && o < len) out[o++] = ' ';
+		p = *e ? e + 1 : e;
+	}
+	if (o >= len) return -1;
+	out[o] = 0;
+	return (int)o;
+}
+
 /* stat: "pid (comm) state ppid pgrp session tty_nr tpgid flags ..." where comm may
  * hold spaces and parentheses: fields after it start at the last ')'. */
-static long gen_stat(const struct task *t, const char *in, char *out, size_t len)
+static long gen_stat(struct task *t, const char *in, char *out, size_t len)
 {
 	const char *rp = strrchr(in, ')'), *lp = strchr(in, '(');
 	if (!rp || !lp || rp[1] != ' ') return -EIO;
@@ -125,6 +179,8 @@ static long gen_stat(const struct task *t, const char *in, char *out, size_t len
 	const char *rest = rp + 2 + used;
 	if (t->kthread) {
 		kthread_fields(rest, kfields, sizeof kfields);
+		rest = kfields;
+	} else if (procfs_mm_tables(t) && mm_fields(t, rest, kfields, sizeof kfields) >= 0) {
 		rest = kfields;
 	}
 	int n = snprintf(out, len, "%d %.*s %c %d %d %d %d %d %s", task_vtid(t), (int)(rp - lp + 1),
@@ -164,17 +220,45 @@ static long gen_softirqs(char *out, size_t len)
 	return o < len ? (long)o : -EFBIG;
 }
 
+/* The generated file into out (len bytes): its length, or -errno (-EFBIG: too small) */
+static long generate(const struct proc_path *pp, char *in, char *out, size_t len)
+{
+	long n;
+	struct task *l = pp->task ? pp->task->leader : NULL;
+	switch (pp->synth) {
+	case SYNTH_EMPTY: return 0;
+	case SYNTH_INTERRUPTS: return gen_interrupts(out, len);
+	case SYNTH_SOFTIRQS: return gen_softirqs(out, len);
+	case SYNTH_MAPS: return mm_proc_maps(l, out, len);
+	case SYNTH_SMAPS: return mm_proc_smaps(l, out, len);
+	case SYNTH_SMAPS_ROLLUP: return mm_proc_smaps_rollup(l, out, len);
+	case SYNTH_STATM:
+		if (!procfs_mm_tables(pp->task)) return snprintf(out, len, "0 0 0 0 0 0 0\n");	/* a kthread */
+		return mm_proc_statm(l, out, len);
+	case SYNTH_MEMINFO: return mm_proc_meminfo(out, len);
+	case SYNTH_STATUS:
+	case SYNTH_STAT:
+		if ((n = read_host(pp->host, in, MAXFILE)) < 0) return n;
+		return pp->synth == SYNTH_STATUS ? gen_status(pp->task, in, out, len)
+						 : gen_stat(pp->task, in, out, len);
+	default: return -EINVAL;
+	}
+}
+
 int procfs_synth_open(const struct proc_path *pp)
 {
-	char *in = malloc(MAXFILE), *out = malloc(MAXFILE);
-	long n = in && out ? 0 : -ENOMEM;
+	char *in = malloc(MAXFILE), *out = NULL;
+	long n = -ENOMEM;
 	int fd = -1;
-	if (n == 0 && pp->synth == SYNTH_EMPTY) n = 0;
-	else if (n == 0 && pp->synth == SYNTH_INTERRUPTS) n = gen_interrupts(out, MAXFILE);
-	else if (n == 0 && pp->synth == SYNTH_SOFTIRQS) n = gen_softirqs(out, MAXFILE);
-	else if (n == 0 && (n = read_host(pp->host, in, MAXFILE)) >= 0)
-		n = pp->synth == SYNTH_STATUS ? gen_status(pp->task, in, out, MAXFILE)
-					      : gen_stat(pp->task, in, out, MAXFILE);
+	/* generated files can be large (smaps): the buffer grows until it fits */
+	for (size_t len = MAXFILE; in && len <= MAXGEN; len *= 2) {
+		free(out);
+		if (!(out = malloc(len))) {
+			n = -ENOMEM;
+			break;
+		}
+		if ((n = generate(pp, in, out, len)) != -EFBIG) break;
+	}
 	if (n >= 0) {
 		fd = memfd_create("persona-proc", MFD_CLOEXEC);
 		if (fd < 0 || write(fd, out, n) != n) {

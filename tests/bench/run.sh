@@ -47,6 +47,8 @@ fork_exec_wait   120    80  fork+execve("/bin/true")+waitpid
 pipe_pingpong   4000   600  1-byte round trip over two pipes between two processes
 thread_create    600   150  pthread_create+pthread_join of an empty thread
 cpu_loop       30000 30000  1000 multiply-adds, no syscalls: cost of the tick
+first_touch    65536 65536  first write to a fresh anonymous page (256 MiB per run)
+fork_cow           2     2  fork of a 100 MiB process, child writes every page, wait
 '
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -157,6 +159,8 @@ check "untrapped syscall (getuid) persona/native" "$(ratio "$(get getuid 3)" "$(
 check "trapped emulated getpid persona/strace" "$(ratio "$(get getpid 3)" "$(get getpid 4)")" 0.6
 check "fork+exec+wait persona/native" "$(ratio "$(get fork_exec_wait 3)" "$(get fork_exec_wait 2)")" 2.0
 check "tick overhead (cpu_loop) persona/native at 250 Hz" "$(ratio "$(get cpu_loop 3)" "$(get cpu_loop 2)")" 1.03
+check "first touch per page persona/native" "$(ratio "$(get first_touch 3)" "$(get first_touch 2)")" 5.0
+check "fork+COW of 100 MiB persona/native" "$(ratio "$(get fork_cow 3)" "$(get fork_cow 2)")" 5.0
 for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done

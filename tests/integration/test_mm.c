@@ -6,6 +6,9 @@
  * using never-touched memory as syscall buffers. Each program prints facts, never
  * addresses, and exits non-zero when one of its own checks fails. */
 #include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 #include "harness.h"
 #include "suites.h"
 
@@ -18,6 +21,68 @@ SAME(mm_threads)
 SAME(mm_maps)
 SAME(mm_syscall_buffers)
 SAME(mm_big)
+
+/* the --stats line "frames: N in use, peak P, of T": N and P */
+static void frames_in_use(const char *err, unsigned long *used, unsigned long *peak)
+{
+	const char *p = strstr(err, "mm: frames: ");
+	ck_assert_msg(p != NULL, "no frames line in --stats:\n%s", err);
+	ck_assert_int_eq(sscanf(p, "mm: frames: %lu in use, peak %lu", used, peak), 2);
+}
+
+/* 1000 short-lived guests (fork, exec, exit) leave no frame behind: the pool is
+ * empty again when the last one is gone, though thousands were in use */
+START_TEST(test_no_frame_leak)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--stats"), ARGV("sh", "-c",
+		"i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done; echo $i"), NULL, 120, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s", r.status, r.err);
+	ck_assert_str_eq(r.out, "1000\n");
+	unsigned long used, peak;
+	frames_in_use(r.err, &used, &peak);
+	ck_assert_msg(used == 0, "%lu frames still in use after every guest exited", used);
+	ck_assert_msg(peak > 100, "peak %lu frames: was the memory manager on?", peak);
+	run_free(&r);
+}
+END_TEST
+
+/* With --mm=off the host manages memory: nothing comes from the pool */
+START_TEST(test_mm_off)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mm=off", "--stats"), ARGV((char *)guest("mm_fork_cow")), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s", r.status, r.err);
+	ck_assert_ptr_null(strstr(r.err, "mm: frames"));
+	run_free(&r);
+}
+END_TEST
+
+/* bad memory options get a clear error and usage status 2 */
+START_TEST(test_bad_options)
+{
+	static const char *const bad[] = { "--mem=12x", "--mem=100", "--aslr=3", "--fault-around=3", "--mm=maybe" };
+	for (unsigned i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct run_result r;
+		ck_assert_int_eq(run_persona(ARGV((char *)bad[i]), ARGV("true"), NULL, 30, &r), 0);
+		ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2, "%s: status %#x", bad[i], r.status);
+		ck_assert_msg(strstr(r.err, bad[i] + 2) || strstr(r.err, "--"), "%s: %s", bad[i], r.err);
+		run_free(&r);
+	}
+}
+END_TEST
+
+/* a guest larger than --mem is killed, and says why; the supervisor survives */
+START_TEST(test_pool_exhausted)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M"), ARGV("python3", "-c",
+		"x = bytearray(200 * 1024 * 1024); print('survived')"), NULL, 60, &r), 0);
+	ck_assert_msg(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL, "status %#x\n%s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "Out of memory"));
+	run_free(&r);
+}
+END_TEST
 
 Suite *mm_suite(void)
 {
@@ -39,5 +104,12 @@ Suite *mm_suite(void)
 	tcase_set_timeout(big, 150);
 	tcase_add_test(big, test_mm_big);
 	suite_add_tcase(s, big);
+	TCase *pool = tcase_create("frame-pool");
+	tcase_set_timeout(pool, 150);
+	tcase_add_test(pool, test_no_frame_leak);
+	tcase_add_test(pool, test_mm_off);
+	tcase_add_test(pool, test_bad_options);
+	tcase_add_test(pool, test_pool_exhausted);
+	suite_add_tcase(s, pool);
 	return s;
 }

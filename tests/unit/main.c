@@ -64,6 +64,8 @@ int main(void)
 	srunner_add_suite(sr, frame_suite());
 	srunner_add_suite(sr, vma_suite());
 	srunner_add_suite(sr, pgtable_suite());
+	srunner_add_suite(sr, elf_suite());
+	srunner_add_suite(sr, mm_proc_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

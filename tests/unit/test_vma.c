@@ -16,7 +16,8 @@
 
 static struct vma *mk(uint64_t start_pg, uint64_t end_pg, uint32_t prot)
 {
-	struct vma *v = vma_new(start_pg * PG, end_pg * PG, prot, 0, NULL, 0, NULL);
+	/* anonymous: pgoff is the linear page index, as mmap gives it */
+	struct vma *v = vma_new(start_pg * PG, end_pg * PG, prot, 0, NULL, start_pg, NULL);
 	ck_assert_ptr_nonnull(v);
 	return v;
 }
@@ -244,7 +245,9 @@ START_TEST(merge_rules)
 {
 	struct vma a = { .start = 0, .end = 4 * PG, .prot = PROT_READ };
 	struct vma b = { .start = 4 * PG, .end = 6 * PG, .prot = PROT_READ, .pgoff = 99 };
-	ck_assert(vma_mergeable(&a, &b));		/* anon: pgoff is not compared */
+	ck_assert(!vma_mergeable(&a, &b));		/* anon moved by mremap: index differs */
+	b.pgoff = 4;
+	ck_assert(vma_mergeable(&a, &b));		/* anon: the linear index continues */
 	b.start = 5 * PG;
 	ck_assert(!vma_mergeable(&a, &b));		/* a gap */
 	b.start = 4 * PG;
@@ -431,7 +434,8 @@ static void range_map(struct vma_tree *t, uint64_t s, uint64_t e, uint32_t prot,
 	vma_merge_neighbours(t, v);
 }
 
-static bool backed(enum kind k) { return k == K_OBJ_A || k == K_OBJ_B || k == K_HOST_1 || k == K_HOST_2; }
+/* every kind's pgoff must continue for a merge (anonymous ones: their linear index) */
+static bool backed(enum kind k) { return k != K_NONE && k != K_SPECIAL; }
 
 static enum kind vma_kind(const struct vma *v)
 {

@@ -23,6 +23,8 @@ Suite *ktimer_suite(void);
 Suite *frame_suite(void);
 Suite *vma_suite(void);
 Suite *pgtable_suite(void);
+Suite *elf_suite(void);
+Suite *mm_proc_suite(void);
 
 /* Builds the syscall table and the dispatcher once per process (the table keeps the
  * names libseccomp allocates, so building it twice would leak them). */
