@@ -5,6 +5,8 @@
 #   make bench      microbenchmarks natively and under Persona, ratios in one run
 #   make SANITIZE=1 check   the suite under ASan+UBSan
 #   make install PREFIX=/usr/local
+#   make fuzz       fuzz the ELF parser for FUZZ_TIME seconds (60; needs clang: installs it if root)
+#   make fuzz-replay  replay the fuzz corpus through the parser without libFuzzer
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
@@ -33,8 +35,13 @@ BENCH_SRC:= $(wildcard tests/bench/*.c)
 GUESTS   := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%)
 BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps check demo bench install clean compat unit integration trace-tests
-all: $(BUILD)/persona $(GUESTS) $(BENCHES) docs/compat.md
+.PHONY: all deps check demo bench install clean compat unit integration trace-tests fuzz fuzz-replay
+all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) docs/compat.md
+
+# The only program the host execs for a guest (loader/stub/stub.c): static, no libc.
+$(BUILD)/persona-stub: loader/stub/stub.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -nostdlib -fno-stack-protector -fcf-protection=none -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -98,9 +105,32 @@ bench: deps
 	$(MAKE) $(BUILD)/persona $(BENCHES)
 	PERSONA=$(BUILD)/persona BENCH=$(BUILD)/bench sh tests/bench/run.sh
 
-install: $(BUILD)/persona
+# The ELF parser under libFuzzer with ASan+UBSan (tests/fuzz/fuzz_elf.c). New inputs go
+# to build-fuzz/corpus, crashes to build-fuzz/crash-*; the seeds stay in tests/fuzz/corpus.
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_SRC  := tests/fuzz/fuzz_elf.c loader/elf.c
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || sh tools/install-deps.sh fuzz || true
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) is missing; install it with: apt-get install -y clang" >&2; exit 1; }
+	@mkdir -p build-fuzz/corpus
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o build-fuzz/fuzz_elf $(FUZZ_SRC)
+	build-fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+		build-fuzz/corpus tests/fuzz/corpus
+
+fuzz-replay: $(BUILD)/fuzz_elf_replay
+	$(BUILD)/fuzz_elf_replay tests/fuzz/corpus $(wildcard build-fuzz/corpus)
+
+$(BUILD)/fuzz_elf_replay: $(FUZZ_SRC) loader/elf.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFUZZ_REPLAY -o $@ $(FUZZ_SRC) $(LDFLAGS)
+
+install: $(BUILD)/persona $(BUILD)/persona-stub
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/persona/core $(DESTDIR)$(PREFIX)/share/doc/persona
 	install -m 755 $(BUILD)/persona $(DESTDIR)$(PREFIX)/bin/persona
+	install -d $(DESTDIR)$(PREFIX)/lib/persona
+	install -m 755 $(BUILD)/persona-stub $(DESTDIR)$(PREFIX)/lib/persona/persona-stub
 	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/persona/core/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/persona/
 

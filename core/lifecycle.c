@@ -15,6 +15,7 @@
 #include "core/trap.h"
 #include "core/log.h"
 #include "services/mm/mm.h"
+#include "loader/exec.h"
 #include "core/spawn.h"
 #include "services/pm/pm.h"
 #include "services/time/time.h"
@@ -151,6 +152,7 @@ struct task *lifecycle_exec_event(struct task *t)
 		t = task_exec(t);
 	}
 	mm_exec(t);
+	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
 	return t;
 }

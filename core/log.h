@@ -16,6 +16,7 @@ enum debug_cat {
 	DBG_WORK    = 1 << 7,	/* workqueue items and kernel threads */
 	DBG_TIMER   = 1 << 8,	/* timers (services/time) */
 	DBG_MM      = 1 << 9,	/* page faults and injected mappings (services/mm) */
+	DBG_LOADER  = 1 << 10,	/* exec by the user-space loader (loader/) */
 };
 extern unsigned log_debug_mask;
 

@@ -22,6 +22,7 @@
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "services/mm/mm.h"
+#include "loader/exec.h"
 #include "core/spawn.h"
 #include "core/syscall_table.h"
 #include "core/tracer.h"
@@ -67,7 +68,9 @@ static void usage(FILE *f)
 		"  --aslr=0|1|2      address randomization, as randomize_va_space (2)\n"
 		"  --norandmaps      same as --aslr=0\n"
 		"  --fault-around=N  pages filled per page fault, a power of 2 (16)\n"
-		"  --mm=on|off       Persona's memory manager (on) or the host's (off)\n");
+		"  --mm=on|off       Persona's memory manager (on) or the host's (off)\n"
+		"  --exec=persona|host  execve by Persona's loader (default, needs --mm=on)\n"
+		"                    or by the host kernel\n");
 }
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
@@ -150,6 +153,10 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 		return err == -ENOENT ? 127 : 126;
 	}
 	struct sock_fprog prog;
+	if (loader_enabled && loader_init()) {
+		log_err("the loader's stub (persona-stub) is missing next to persona: execve is the host's");
+		loader_enabled = false;
+	}
 	if ((err = mm_init())) {	/* before the filter: it traps for the memory manager */
 		log_err("cannot create the frame pool: %s", strerror(-err));
 		return 125;
@@ -200,6 +207,7 @@ static int cmd_run(int argc, char **argv)
 		{ "norandmaps", no_argument, NULL, 'R' },
 		{ "fault-around", required_argument, NULL, 'F' },
 		{ "mm", required_argument, NULL, 'M' },
+		{ "exec", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -250,6 +258,13 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			mm_config.enabled = !strcmp(optarg, "on");
+			break;
+		case 'E':
+			if (strcmp(optarg, "persona") && strcmp(optarg, "host")) {
+				log_err("--exec: '%s' is not persona or host", optarg);
+				return 2;
+			}
+			loader_enabled = !strcmp(optarg, "persona");
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -21,6 +21,7 @@
 #include "services/procfs/procfs.h"
 #include "services/time/time.h"
 #include "services/mm/mm.h"
+#include "loader/exec.h"
 
 /* an argument the call writes */
 #define O(t) ((t) | A_OUT)
@@ -231,8 +232,8 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	EN(vfork, P, A_PID, sys_vfork),
 	EN(clone, P, A_PID, sys_clone, A_CLONE_FLAGS, A_PTR, A_PTR, A_PTR, A_PTR),
 	EN(clone3, P, A_PID, sys_clone3, A_CLONE_ARGS, A_SIZE),
-	E(execve, F | P, A_INT, sys_execve, A_PATH, A_ARGV, A_ENVP),
-	E(execveat, D | F | P, A_INT, sys_execveat, A_DIRFD, A_PATH, A_ARGV, A_ENVP, A_ATFLAGS),
+	EN(execve, F | P, A_INT, loader_sys_execve, A_PATH, A_ARGV, A_ENVP),
+	EN(execveat, D | F | P, A_INT, loader_sys_execveat, A_DIRFD, A_PATH, A_ARGV, A_ENVP, A_ATFLAGS),
 	N(exit, P, A_NORETURN, A_INT),
 	N(exit_group, P, A_NORETURN, A_INT),
 	E(wait4, P, A_PID, sys_wait4, A_PID, O(A_WSTATUS), A_WAIT_OPTIONS, O(A_RUSAGE)),

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "core/task.h"
 #include "services/mm/mm.h"
+#include "loader/exec.h"
 #include "core/pidmap.h"
 #include "core/log.h"
 
@@ -91,6 +92,7 @@ struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 static void task_free(struct task *t)
 {
 	mm_task_gone(t);	/* threads freed by exec's de_thread hold a reference */
+	loader_forget(t);
 	hash_remove(t);
 	list_del_init(&t->thread_node);
 	t->pid->task = NULL;
@@ -167,6 +169,8 @@ struct task *task_exec(struct task *t)
 		if (th == t) {	/* the leader continues the exec'ing thread's syscall */
 			l->req = t->req;
 			l->req.task = l;
+			l->exec_pending = t->exec_pending;	/* loader/: the image to build */
+			t->exec_pending = NULL;
 			l->in_syscall_hook = t->in_syscall_hook;
 		}
 		task_free(th);

@@ -63,6 +63,7 @@ struct task {
 	 * which a fault taken while the signal is blocked resets (services/mm/sigfault.c) */
 	uint64_t fault_act[2][4];
 	bool fault_act_set[2];
+	void *exec_pending;		/* an exec the loader checked, built at the exec event */
 
 	/* trap state, owned by the trap backend */
 	struct user_regs_struct regs;

@@ -128,8 +128,7 @@ void tracer_handle(pid_t tid, int status)
 				return;
 			}
 			if (sig == SIGBUS) ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);
-			bool injected = mm_fault_restore_disposition(t, sig, false);
-			injected |= mm_signal_frame(t);
+			bool injected = mm_signal_frame(t);
 			/* an injection leaves the task in the single-step's SIGTRAP stop:
 			 * delivering `sig` from there needs its siginfo put back */
 			if (injected) ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);

@@ -80,9 +80,9 @@ static const char *seg_role(const struct elf_segment *s)
 {
 	switch (s->prot) {
 	case PROT_READ | PROT_EXEC: return "code (.text)";
-	case PROT_READ: return s->offset == 0 ? "ELF and program headers, read-only data"
-					      : "read-only data (.rodata, .eh_frame)";
-	case PROT_READ | PROT_WRITE: return "data (.data, .got; .bss after it)";
+	case PROT_READ: return s->offset == 0 ? "ELF header, program headers, read-only data"
+					      : "read-only data (.rodata)";
+	case PROT_READ | PROT_WRITE: return "data (.data, .got)";
 	case PROT_READ | PROT_WRITE | PROT_EXEC: return "code and data (writable AND executable)";
 	case 0: return "no access (a reserved gap)";
 	}
@@ -164,8 +164,8 @@ static void print_header(const struct elf_info *in)
 	printf("  %-10s %llu (0x%llx), phentsize %u, phnum %u\n", "phoff",
 	       (unsigned long long)eh->e_phoff, (unsigned long long)eh->e_phoff, eh->e_phentsize,
 	       eh->e_phnum);
-	printf("  %-10s %llu, shentsize %u, shnum %u (sections are for linkers and debuggers; "
-	       "execve never reads them)\n", "shoff", (unsigned long long)eh->e_shoff,
+	printf("  %-10s %llu, shentsize %u, shnum %u (sections: for linkers, unused by execve)\n",
+	       "shoff", (unsigned long long)eh->e_shoff,
 	       eh->e_shentsize, eh->e_shnum);
 }
 
@@ -220,28 +220,27 @@ static void print_segments(const struct elf_info *in, uint64_t bias, const char 
 		uint64_t fend = va + s->filesz, mend = va + s->memsz;
 		prot_str(s->prot, perm);
 		if (i && start < prev_end) {
-			snprintf(what, sizeof what, "(LOAD %u starts in the last page of the one before: "
-				 "mapped again there, this mapping wins)", s->phidx);
+			snprintf(what, sizeof what, "(LOAD %u shares a page with the one before: "
+				 "mapped over it)", s->phidx);
 			note(what);
 		}
 		if (s->filesz) {
-			snprintf(what, sizeof what, "%sLOAD %u: file bytes 0x%llx-0x%llx, %s", name, s->phidx,
+			snprintf(what, sizeof what, "%sLOAD %u: file 0x%llx-0x%llx: %s", name, s->phidx,
 				 (unsigned long long)s->offset,
 				 (unsigned long long)(s->offset + s->filesz), seg_role(s));
 			row(start, PAGE_UP(fend), perm, PAGE_DOWN(s->offset), "file", what);
 			if (s->memsz > s->filesz && PAGE_UP(fend) != fend) {
-				snprintf(what, sizeof what, "  the rest of this page after 0x%llx is zeroed: "
-					 "the first 0x%llx bytes of .bss", (unsigned long long)fend,
+				snprintf(what, sizeof what, "  .bss from 0x%llx: the rest of this page "
+					 "(0x%llx bytes) zeroed", (unsigned long long)fend,
 					 (unsigned long long)((PAGE_UP(fend) < mend ? PAGE_UP(fend) : mend) - fend));
 				note(what);
 			}
 		}
 		uint64_t astart = s->filesz ? PAGE_UP(fend) : start;
 		if (PAGE_UP(mend) > astart) {
-			snprintf(what, sizeof what, "%sLOAD %u: .bss, 0x%llx bytes of zeros (memsz 0x%llx > "
-				 "filesz 0x%llx)", name, s->phidx,
-				 (unsigned long long)(PAGE_UP(mend) - astart),
-				 (unsigned long long)s->memsz, (unsigned long long)s->filesz);
+			snprintf(what, sizeof what, "%sLOAD %u: .bss, zero-filled (memsz 0x%llx > filesz "
+				 "0x%llx)", name, s->phidx, (unsigned long long)s->memsz,
+				 (unsigned long long)s->filesz);
 			row(astart, PAGE_UP(mend), perm, 0, "anon", what);
 		}
 		for (unsigned k = 0; k < in->phnum; k++) {
@@ -249,8 +248,8 @@ static void print_segments(const struct elf_info *in, uint64_t bias, const char 
 			if (p->p_type != PT_GNU_RELRO || p->p_vaddr < s->vaddr ||
 			    p->p_vaddr - s->vaddr >= s->memsz)
 				continue;
-			snprintf(what, sizeof what, "  0x%llx-0x%llx made read-only after relocation by ld.so "
-				 "(or a static program's libc): PT_GNU_RELRO", (unsigned long long)PAGE_DOWN(bias + p->p_vaddr),
+			snprintf(what, sizeof what, "  0x%llx-0x%llx: read-only after relocation "
+				 "(PT_GNU_RELRO)", (unsigned long long)PAGE_DOWN(bias + p->p_vaddr),
 				 (unsigned long long)PAGE_DOWN(bias + p->p_vaddr + p->p_memsz));
 			note(what);
 		}
@@ -298,7 +297,11 @@ static void print_entry(const char *label, const struct elf_info *in, uint64_t b
 	if (!s) printf("  not inside any PT_LOAD: the first instruction would fault\n");
 	else if (!(s->prot & PROT_EXEC))
 		printf("  in LOAD %u, which is not executable: the first instruction would fault\n", s->phidx);
-	else printf("  (in LOAD %u, %s)\n", s->phidx, prot_str(s->prot, perm));
+	else {
+		prot_str(s->prot, perm);
+		perm[3] = '\0';
+		printf("  (in LOAD %u, %s)\n", s->phidx, perm);
+	}
 }
 
 int elf_cmd_main(int argc, char **argv)
@@ -362,14 +365,13 @@ int elf_cmd_main(int argc, char **argv)
 	if (direct_dyn) {
 		/* Linux 6.x moves the brk of a directly run ET_DYN out of the mmap area (where
 		 * it would soon meet the stack) to ELF_ET_DYN_BASE, with ASLR or without. */
-		row(PAGE_UP(ELF_ET_DYN_BASE), 0, "", 0, "", "[heap] brk start: moved to ELF_ET_DYN_BASE, "
-		    "away from the mmap area (+ random 0..32 MiB with ASLR=2)");
+		row(PAGE_UP(ELF_ET_DYN_BASE), 0, "", 0, "", "[heap] brk start: ELF_ET_DYN_BASE, away from "
+		    "the mmap area (ASLR=2: + 0..32 MiB)");
 	}
 	print_segments(&in, bias, "");
 	if (!direct_dyn) {
-		snprintf(what, sizeof what, "[heap] brk start: the page after the last segment's end "
-			 "0x%llx (with ASLR=2: a page further + random 0..32 MiB)",
-			 (unsigned long long)(bias + in.hi));
+		snprintf(what, sizeof what, "[heap] brk start = page_up(0x%llx), the image's end "
+			 "(ASLR=2: +4 KiB +0..32 MiB)", (unsigned long long)(bias + in.hi));
 		row(PAGE_UP(bias + in.hi), 0, "", 0, "", what);
 	}
 
@@ -384,21 +386,22 @@ int elf_cmd_main(int argc, char **argv)
 			row(mmap_base, 0, "", 0, "", what);
 		} else {
 			ibias = mmap_area_bias(&ii, &mmap_next, legacy, false);
-			snprintf(what, sizeof what, "mmap_base (%s): the interpreter goes %s it", legacy
-				 ? "legacy layout" : "TASK_SIZE - stack gap", legacy ? "above" : "just below");
+			snprintf(what, sizeof what, "mmap_base = %s (ASLR: 0..1 TiB %s); interpreter %s",
+				 legacy ? "TASK_SIZE / 3, legacy layout" : "TASK_SIZE - stack gap",
+				 legacy ? "higher" : "lower", legacy ? "above" : "below");
 			row(mmap_base, 0, "", 0, "", what);
-			snprintf(what, sizeof what, "interpreter %s, load bias 0x%llx (ASLR off):",
+			snprintf(what, sizeof what, "interpreter %s, load bias 0x%llx:",
 				 in.interp, (unsigned long long)ibias);
 			note(what);
 			print_segments(&ii, ibias, "interp ");
 		}
 	}
-	note("[vvar] [vdso]: mapped by the kernel after the program, in the mmap area");
+	note("[vvar] [vdso]: mapped by the kernel in the mmap area, after the image");
 	uint64_t stack_top = ELF_TASK_SIZE, stack_lo = stack_top - 132 * 1024;
-	snprintf(what, sizeof what, "[stack] %s (%s); top lower by random 0..16 GiB with ASLR",
+	snprintf(what, sizeof what, "[stack] %s (%s); ASLR: top 0..16 GiB lower",
 		 in.exec_stack ? "EXECUTABLE" : "not executable",
 		 in.has_gnu_stack ? (in.exec_stack ? "PT_GNU_STACK rwx" : "PT_GNU_STACK rw-")
-				  : "no PT_GNU_STACK: x86-64 default since Linux 5.8");
+				  : "no PT_GNU_STACK: the x86-64 default");
 	row(stack_lo, stack_top, in.exec_stack ? "rwxp" : "rw-p", 0, "anon", what);
 
 	printf("\nStart\n");

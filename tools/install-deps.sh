@@ -2,6 +2,8 @@
 # Installs Persona's build dependencies (Debian package names) when missing.
 # As root (or with sudo) it runs apt-get; otherwise it prints the exact command and fails.
 pkgs="gcc make pkg-config libseccomp-dev liburing-dev libffi-dev check strace procps busybox-static python3"
+# `install-deps.sh fuzz`: also clang, whose libFuzzer `make fuzz` uses (not needed otherwise)
+[ "$1" = fuzz ] && pkgs="$pkgs clang"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -116,8 +116,29 @@ long sys_rt_sigaction(struct sysreq *r, int sig, uint64_t act, uint64_t oact, un
  * if the kernel reset the guest's handler because the signal was blocked when a
  * fault hit, put it back (and block the signal again). True when it injected. */
 bool mm_fault_restore_disposition(struct task *t, int sig, bool reblock);
+/* At clone of a thread: the top of its new stack made present (see sigfault.c). */
+void mm_prefault_stack(struct task *t, uint64_t sp);
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
 long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
+
+/* For the loader (services/mm/mm_map.c): building t's address space at its exec
+ * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings. */
+struct memobj;
+int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, uint32_t vflags,
+		   struct memobj *obj, uint64_t pgoff, const char *name);
+int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* populates, then zeroes */
+int mm_unmap_range(struct task *t, uint64_t start, uint64_t end);
+int64_t mm_free_area(struct task *t, uint64_t len);	/* top-down, like mmap(NULL) */
+void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
+		   uint64_t arg_end, uint64_t env_start, uint64_t env_end);
+struct memobj *mm_file_object(int fd);	/* takes the fd */
+void mm_object_put(struct memobj *o);
+uint64_t mm_mmap_base(struct task *t);
+struct vma;
+/* A VMA of t's mm named `name` (0), or -ENOENT. */
+int mm_find_named(struct task *t, const char *name, struct vma **out);
+int mm_aslr(void);				/* --aslr */
+void mm_set_brk(struct task *t, uint64_t start_brk);
 
 /* --stats */
 void mm_print_stats(void);

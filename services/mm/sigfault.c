@@ -9,8 +9,11 @@
  * Persona resolved, /proc/TID/status tells whether the kernel reset the handler: if
  * so, the disposition is put back and the signal blocked again, by injection. The
  * check costs a /proc read, and only in processes that installed such a handler.
- * The disposition is the process's: another thread's resolved fault may have reset
- * it just before this thread's real fault, so it is checked before delivery too. */
+ * The disposition is the process's: another thread's real fault arriving between a
+ * reset and its repair would find SIG_DFL (it cannot be told from a fault of its
+ * own with the signal blocked, which must kill), so the common cause, a new
+ * thread's first stack pages touched while glibc blocks every signal, is avoided by
+ * prefaulting the top of a new thread's stack at clone (mm_prefault_stack). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -79,4 +82,9 @@ bool mm_fault_restore_disposition(struct task *t, int sig, bool reblock)
 	host_call(t, SYS_rt_sigaction, (uint64_t)sig, at, 0, 8, 0, 0);
 	if (!ignored && reblock) host_call(t, SYS_rt_sigprocmask, SIG_BLOCK, at + 32, 0, 8, 0, 0);
 	return true;
+}
+
+void mm_prefault_stack(struct task *t, uint64_t sp)
+{
+	if (t->mm && sp > 16 * 4096) mm_populate(t, t->mm, sp - 16 * 4096, sp, true);
 }

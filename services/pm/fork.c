@@ -67,6 +67,7 @@ long sys_clone(struct sysreq *r, unsigned long flags, gaddr_t stack, gaddr_t pti
 	       gaddr_t ctid, unsigned long tls)
 {
 	if (host_flags(r, flags) != flags) sysreq_set_arg(r, 0, host_flags(r, flags));
+	if ((flags & CLONE_VM) && stack) mm_prefault_stack(r->task, stack);
 	return common(r, flags, ptid, ctid);
 }
 
@@ -85,5 +86,6 @@ long sys_clone3(struct sysreq *r, gaddr_t uargs, unsigned long size)
 		if (!copy) return -EFAULT;
 		sysreq_set_arg(r, 0, copy);
 	}
+	if ((flags & CLONE_VM) && ca.stack) mm_prefault_stack(r->task, ca.stack + ca.stack_size);
 	return common(r, flags, ca.parent_tid, ca.child_tid);
 }

@@ -52,20 +52,30 @@ static void normalise(char *p)
 	*out = 0;
 }
 
-/* "/proc/HOST..." (a host-reported path) in the guest's terms: "/proc/VIRT..." */
+/* Replaces the host id at c (a run of digits, in path p of size len) by its virtual
+ * id; returns where the component now ends, or NULL when it is no id */
+static char *virt_component(char *p, size_t len, char *c)
+{
+	char *e = strchrnul(c, '/');
+	if (!procfs_is_num(c, e - c)) return NULL;
+	char num[16], rest[PATH_MAX];
+	size_t rl = strlen(e);
+	if (rl >= sizeof rest) return NULL;
+	memcpy(rest, e, rl + 1);
+	int n = snprintf(num, sizeof num, "%d", pidmap_to_virt(atoi(c)));
+	if ((size_t)(c - p) + n + rl >= len) return NULL;
+	memcpy(c, num, n);
+	memcpy(c + n, rest, rl + 1);
+	return c + n;
+}
+
+/* "/proc/HOST[/task/HOSTTID]..." (a host-reported path) in the guest's terms:
+ * "/proc/VIRT[/task/VIRTTID]..." */
 static void host_to_guest_view(char *p, size_t len)
 {
 	if (strncmp(p, "/proc/", 6)) return;
-	char *c = p + 6, *e = strchrnul(c, '/');
-	if (!procfs_is_num(c, e - c)) return;
-	char num[16], rest[PATH_MAX];
-	size_t rl = strlen(e);
-	if (rl >= sizeof rest) return;
-	memcpy(rest, e, rl + 1);
-	int n = snprintf(num, sizeof num, "%d", pidmap_to_virt(atoi(c)));
-	if ((size_t)n + rl + 6 >= len) return;
-	memcpy(c, num, n);
-	memcpy(c + n, rest, rl + 1);
+	char *e = virt_component(p, len, p + 6);
+	if (e && !strncmp(e, "/task/", 6)) virt_component(p, len, e + 6);
 }
 
 /* Builds the absolute guest-view path; 0 when it cannot concern /proc */
@@ -100,9 +110,24 @@ static int thread_component(const char *s, struct task *proc, struct task **out,
 	return 1;
 }
 
+/* Linux drops a thread's mm in its exit, before the tracer hears of its death: a
+ * leader that exited while its threads live keeps /proc/PID, without an mm. Only a
+ * leader with other threads can be in that state; the host knows (statm all 0). */
+static bool host_has_mm(const struct task *t)
+{
+	if (!task_is_leader(t) || t->threads.next->next == &t->threads) return true;
+	char path[64], buf[32];
+	snprintf(path, sizeof path, "/proc/%d/statm", t->tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	return n > 2 && strncmp(buf, "0 ", 2);
+}
+
 bool procfs_mm_tables(const struct task *t)
 {
-	return mm_active() && t->mm && !t->exit_seen;
+	return mm_active() && t->mm && !t->exit_seen && host_has_mm(t);
 }
 
 static enum proc_synth synth_kind(const char *rest, struct task *named)

@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "loader/elf.h"
+#include "loader/elf_cmd.h"
 #include "tests/unit/elf_build.h"
 #include "tests/unit/unit.h"
 
@@ -504,6 +506,101 @@ START_TEST(real_many)
 }
 END_TEST
 
+/* ---- persona elf ---- */
+
+/* Runs elf_cmd_main(argv) with stdout and stderr into out[n]; its exit status. */
+static int run_cmd(const char *prog, char *out, size_t n)
+{
+	char path[] = "/tmp/persona-elf-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	fflush(stdout);
+	fflush(stderr);
+	int o1 = dup(1), o2 = dup(2);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	char *argv[] = { "elf", (char *)prog, NULL };
+	int rc = elf_cmd_main(2, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(o1, 1);
+	dup2(o2, 2);
+	close(o1);
+	close(o2);
+	ssize_t got = pread(fd, out, n - 1, 0);
+	close(fd);
+	out[got > 0 ? got : 0] = '\0';
+	return rc;
+}
+
+START_TEST(cmd_errors)
+{
+	static char out[4096];
+	ck_assert_int_eq(run_cmd("/nonexistent/x", out, sizeof out), 1);
+	ck_assert(strstr(out, "No such file or directory"));
+	ck_assert_int_eq(run_cmd("/etc/passwd", out, sizeof out), 1);
+	ck_assert(strstr(out, "not an ELF file"));
+	ck_assert(strstr(out, "ENOEXEC"));
+	char *argv[] = { "elf", NULL };
+	ck_assert_int_eq(elf_cmd_main(1, argv), 2);
+}
+END_TEST
+
+/* The picture is the truth: with ASLR off the kernel maps /bin/cat and its
+ * interpreter exactly where `persona elf` says (their executable mappings), starts
+ * the heap at its brk and ends the stack at its stack top. */
+START_TEST(cmd_matches_kernel)
+{
+	static char out[65536], maps[65536];
+	ck_assert_int_eq(run_cmd("/bin/cat", out, sizeof out), 0);
+	ck_assert(strstr(out, "ELF header"));
+	ck_assert(strstr(out, "Program headers"));
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		personality(ADDR_NO_RANDOMIZE);
+		execl("/bin/cat", "cat", "/proc/self/maps", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t r;
+	while ((r = read(p[0], maps + len, sizeof maps - 1 - len)) > 0) len += (size_t)r;
+	maps[len] = '\0';
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unsigned checked = 0;
+	for (char *line = strtok(maps, "\n"); line; line = strtok(NULL, "\n")) {
+		char range[64], perm[8], off[32], what[PATH_MAX] = "";
+		if (sscanf(line, "%63s %7s %31s %*s %*s %4095s", range, perm, off, what) < 3) continue;
+		bool ours = strstr(what, "/cat") || strstr(what, "ld-linux");
+		if (ours && !strcmp(perm, "r-xp")) {
+			char want[128];
+			snprintf(want, sizeof want, "%s %s %s", range, perm, off);
+			ck_assert_msg(strstr(out, want), "kernel maps %s; persona elf says:\n%s", want, out);
+			checked++;
+		}
+		if (!strcmp(what, "[heap]")) {
+			*strchr(range, '-') = '\0';
+			char want[64];
+			snprintf(want, sizeof want, "%s ", range);
+			ck_assert_msg(strstr(out, want), "kernel's heap at %s", range);
+			checked++;
+		}
+		if (!strcmp(what, "[stack]")) {
+			ck_assert_msg(strstr(out, strchr(range, '-')), "kernel's stack %s", range);
+			checked++;
+		}
+	}
+	ck_assert_uint_eq(checked, 4);	/* cat r-x, ld.so r-x, heap, stack */
+}
+END_TEST
+
 /* ---- the host kernel agrees ---- */
 
 static char tmpdir[64];
@@ -643,6 +740,8 @@ Suite *elf_suite(void)
 	tcase_add_test(real, real_ld_so);
 	tcase_add_test(real, real_many);
 	tcase_add_test(real, kernel_agrees);
+	tcase_add_test(real, cmd_errors);
+	tcase_add_test(real, cmd_matches_kernel);
 	suite_add_tcase(s, real);
 	return s;
 }
