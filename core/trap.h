@@ -47,6 +47,11 @@ void trap_reply(struct task *t, long ret);
 void trap_reissue(struct task *t);
 /* At a syscall-exit-stop: runs the exit hook and resumes. */
 void trap_syscall_exit(struct task *t);
+/* The same without resuming. */
+void trap_syscall_exit_hooks(struct task *t);
+/* At PTRACE_EVENT_EXEC: brings the task to execve's syscall-exit-stop (running its
+ * exit hooks), where registers can be set and syscalls injected. 0 or -ESRCH. */
+int trap_finish_exec(struct task *t);
 /* Sets x86-64 syscall argument i in a register set */
 void regs_set_arg(struct user_regs_struct *r, int i, uint64_t v);
 uint64_t regs_get_arg(const struct user_regs_struct *r, int i);

@@ -11,6 +11,8 @@
 #include "core/trap.h"
 #include "core/guest_mem.h"
 #include "core/log.h"
+#include "core/lifecycle.h"
+#include <sys/wait.h>
 #include "services/mm/mm.h"
 
 #define RED_ZONE 128
@@ -161,7 +163,7 @@ static void restore_for_restart(struct task *t)
 	trap_regs_dirty(t);
 }
 
-void trap_syscall_exit(struct task *t)
+void trap_syscall_exit_hooks(struct task *t)
 {
 	struct sysreq *r = &t->req;
 	t->in_syscall_hook = false;
@@ -178,6 +180,33 @@ void trap_syscall_exit(struct task *t)
 		r->hold_exit = false;
 		mm_syscall_exit(t);
 	}
+}
+
+void trap_syscall_exit(struct task *t)
+{
+	trap_syscall_exit_hooks(t);
 	t->stop = STOP_NONE;
 	trap_resume(t, 0);
+}
+
+int trap_finish_exec(struct task *t)
+{
+	/* At PTRACE_EVENT_EXEC the task is still inside execve: a register change now
+	 * is overwritten by execve's return. Run it to its syscall-exit-stop first. */
+	int status;
+	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
+	for (;;) {
+		pid_t r = waitpid(t->tid, &status, __WALL);
+		if (r < 0 && errno == EINTR) continue;
+		if (r < 0) return -ESRCH;
+		break;
+	}
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+		lifecycle_stop_later(t->tid, status);	/* died, or killed meanwhile */
+		return -ESRCH;
+	}
+	t->regs_valid = false;
+	if (t->in_syscall_hook) trap_syscall_exit_hooks(t);	/* execve's own exit (tracing) */
+	t->stop = STOP_EVENT;	/* injections use the vDSO's syscall instruction */
+	return 0;
 }

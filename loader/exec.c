@@ -139,6 +139,26 @@ static uint64_t push_argv(struct sysreq *r, struct argvec *a)
 	return sysreq_push(r, ptrs, sizeof ptrs);
 }
 
+/* "/proc/self/exe", "/proc/thread-self/exe", "/proc/N/exe" of a process the loader
+ * built: its program's path in out. */
+static bool proc_exe_target(struct task *t, const char *path, char *out, size_t len)
+{
+	if (!loader_enabled || strncmp(path, "/proc/", 6)) return false;
+	const char *p = path + 6, *slash = strchr(p, '/');
+	if (!slash || strcmp(slash, "/exe")) return false;
+	struct task *who = NULL;
+	if (!strncmp(p, "self/", 5) || !strncmp(p, "thread-self/", 12)) who = t;
+	else {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == slash && v > 0) who = task_by_virt((pid_t)v);
+	}
+	const char *exe = mm_exe(who);
+	if (!exe) return false;
+	snprintf(out, len, "%s", exe);
+	return true;
+}
+
 static long exec_exit(struct sysreq *r, long res)
 {
 	if (res < 0) loader_forget(r->task);	/* the host refused the stub: nothing to build */
@@ -151,12 +171,19 @@ static long do_exec(struct sysreq *r, int dirfd, uint64_t upath, uint64_t argv, 
 	char path[PATH_MAX], hpath[PATH_MAX];
 	long n = guest_read_str(t->tid, path, upath, sizeof path);
 	if (n < 0) return n;
-	/* /proc paths: the procfs service translates them for a host exec */
+	/* /proc/PID/exe: the program the loader mapped there (the host would name the stub) */
+	char exe[PATH_MAX];
+	if (proc_exe_target(t, path, exe, sizeof exe)) {
+		snprintf(hpath, sizeof hpath, "%s", exe);
+		goto resolved;
+	}
+	/* other /proc paths: the procfs service translates them for a host exec */
 	if (!loader_enabled || !mm_active() || !strncmp(path, "/proc/", 6) || (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)))
 		return r->nr == SYS_execve ? sys_execve(r, upath, argv, envp)
 					   : sys_execveat(r, dirfd, upath, argv, envp, flags);
 	int err = host_path(t, dirfd, path, flags, hpath, sizeof hpath);
 	if (err) return err;
+resolved:;
 	struct argvec args = { 0 };
 	bool script = false;
 	int fd = -1;

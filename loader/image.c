@@ -23,6 +23,9 @@
 #include "core/guest_mem.h"
 #include "core/log.h"
 #include "core/trap.h"
+#include "core/inject.h"
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include "loader/elf.h"
 #include "loader/exec.h"
 #include "loader/image.h"
@@ -238,6 +241,10 @@ bool loader_build_image(struct task *t)
 	t->exec_pending = NULL;
 	int err = -ENOMEM;
 	if (!t->mm) goto fail;
+	if ((err = trap_finish_exec(t))) {
+		image_free(img);
+		return true;	/* the task died */
+	}
 	/* the stub goes: nothing of it may remain */
 	for (int pass = 0; pass < 8; pass++) {
 		struct vma *v = NULL;
@@ -286,6 +293,19 @@ bool loader_build_image(struct task *t)
 	r->rsp = sp;
 	r->orig_rax = -1;
 	trap_regs_dirty(t);
+	mm_set_exe(t, img->path);
+	/* the command name is the program's, not the stub's (comm, ps, /proc/PID/stat) */
+	const char *base = strrchr(img->execfn, '/') ? strrchr(img->execfn, '/') + 1 : img->execfn;
+	char comm[16] = { 0 };
+	size_t clen = strlen(base);
+	memcpy(comm, base, clen < sizeof comm - 1 ? clen : sizeof comm - 1);
+	uint64_t scratch = (sp - 128 - sizeof comm) & ~15ULL;
+	if (!copy_to_guest(t->tid, scratch, comm, sizeof comm)) {
+		struct user_regs_struct keep = *r;
+		inject_syscall(t, SYS_prctl, (uint64_t[6]){ PR_SET_NAME, scratch, 0, 0, 0, 0 });
+		t->regs = keep;
+		trap_regs_dirty(t);
+	}
 	DBG(DBG_LOADER, "[%d] %s mapped at %#lx%s, entry %#llx, sp %#lx", task_vtid(t), img->path,
 	    (unsigned long)bias, e->has_interp ? " with its interpreter" : "", r->rip, (unsigned long)sp);
 	image_free(img);

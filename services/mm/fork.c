@@ -151,6 +151,7 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 	mm->env_start = parent->env_start;
 	mm->env_end = parent->env_end;
 	mm->host_pid = child_pid;
+	mm->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
 	for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
 		if (v->flags & VM_DONTFORK) continue;
 		/* mlock is not inherited (Linux clears VM_LOCKED in the child) */

@@ -76,6 +76,7 @@ void mm_put(struct mm *mm)
 	pgtable_walk(mm->pt, 0, TASK_SIZE, drop_pte, NULL);
 	pgtable_free(mm->pt);
 	vma_tree_clear(&mm->vmas);
+	free(mm->exe_path);
 	free(mm);
 }
 

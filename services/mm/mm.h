@@ -139,6 +139,8 @@ struct vma;
 int mm_find_named(struct task *t, const char *name, struct vma **out);
 int mm_aslr(void);				/* --aslr */
 void mm_set_brk(struct task *t, uint64_t start_brk);
+void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */
+const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
 
 /* --stats */
 void mm_print_stats(void);

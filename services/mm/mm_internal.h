@@ -37,6 +37,7 @@ struct mm {
 	unsigned npinned;
 	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
 	 * threads' stops that would change the tables wait in parked[] */
+	char *exe_path;			/* the program the loader mapped (/proc/PID/exe) */
 	uint64_t install_gen;		/* bumped by every host change: a fault retried at
 					 * one generation and seen again at the same one is real */
 	struct task *lock_owner;

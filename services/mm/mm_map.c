@@ -2,6 +2,7 @@
  * interface to the memory manager (loader/image.c maps an executable's segments
  * with these, at the exec event, in a task stopped there). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
@@ -93,3 +94,12 @@ void mm_set_brk(struct task *t, uint64_t start_brk)
 {
 	if (t->mm) t->mm->start_brk = t->mm->brk = start_brk;
 }
+
+void mm_set_exe(struct task *t, const char *path)
+{
+	if (!t->mm) return;
+	free(t->mm->exe_path);
+	t->mm->exe_path = strdup(path);
+}
+
+const char *mm_exe(struct task *t) { return t && t->mm ? t->mm->exe_path : NULL; }

@@ -220,9 +220,14 @@ static long file_get(struct task *t, int fd, struct mfile *f)
 }
 
 /* Whether the file has an mmap operation at all (procfs and sysfs files mostly do
- * not: ENODEV), asked of the host with a throwaway mapping of our own */
+ * not: ENODEV). Persona's own /proc files are memfds named persona-proc
+ * (procfs/synth.c) standing for files without one; of the rest the host is asked,
+ * with a throwaway mapping of our own. */
 static bool file_mmappable(const struct mfile *f)
 {
+	char name[64];
+	file_name(f->fd, name, sizeof name);
+	if (!strncmp(name, "/memfd:persona-proc", 19)) return false;
 	void *p = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE, f->fd, 0);
 	if (p == MAP_FAILED) return errno != ENODEV;
 	munmap(p, PAGE_SIZE);
