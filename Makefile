@@ -71,6 +71,11 @@ $(BUILD)/guests/%: tests/guests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread
 
+# a static-pie guest: built as such (the pattern rule above makes dynamic ones)
+$(BUILD)/guests/static_pie: tests/guests/static_pie.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -static-pie -o $@ $<
+
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread

@@ -17,7 +17,7 @@
 #include "services/procfs/procfs.h"
 
 #define BINPRM_BUF_SIZE		256	/* what binfmt_script sees of a `#!` line */
-#define BINPRM_MAX_RECURSION	4	/* interpreters of interpreters */
+#define BINPRM_MAX_RECURSION	5	/* script rewrites exec_binprm allows */
 #define MAX_ARG_STRLEN		(32 * 4096)
 #define MAX_SCRIPT_ARGS		4096
 

@@ -31,8 +31,10 @@ static long open_synth(struct sysreq *r, int pi, struct proc_path *pp)
 }
 
 /* Translates the path in argument `pi` (its dirfd in argument `di`, or -1). With
- * open_flags >= 0 the call opens the file, and generated files are served. */
-static long path_call(struct sysreq *r, int di, int pi, int open_flags)
+ * open_flags >= 0 the call opens the file, and generated files are served. With
+ * `follow`, the call follows a last symlink: /proc/PID/exe of a program the loader
+ * mapped is then the program's file. */
+static long path_call_follow(struct sysreq *r, int di, int pi, int open_flags, bool follow)
 {
 	char path[PATH_MAX];
 	struct proc_path pp;
@@ -46,6 +48,8 @@ static long path_call(struct sysreq *r, int di, int pi, int open_flags)
 		long err = open_synth(r, pi, &pp);
 		if (err < 0) return err;
 	}
+	if (pp.exe && follow && !(open_flags >= 0 && (open_flags & O_NOFOLLOW)))
+		snprintf(pp.host, sizeof pp.host, "%s", pp.exe);
 	DBG(DBG_PROC, "[%d] %s -> %s", task_vtid(t), path, pp.host);
 	uint64_t a = sysreq_push(r, pp.host, strlen(pp.host) + 1);
 	if (!a) return -EFAULT;
@@ -53,15 +57,23 @@ static long path_call(struct sysreq *r, int di, int pi, int open_flags)
 	return SYSRET_NATIVE;
 }
 
+static long path_call(struct sysreq *r, int di, int pi, int open_flags)
+{
+	return path_call_follow(r, di, pi, open_flags, true);
+}
+
 long sys_open(struct sysreq *r, gaddr_t p, int flags, unsigned mode) { return path_call(r, -1, 0, flags); }
 long sys_openat(struct sysreq *r, int dfd, gaddr_t p, int flags, unsigned mode) { return path_call(r, 0, 1, flags); }
 long sys_stat(struct sysreq *r, gaddr_t p, gaddr_t buf) { return path_call(r, -1, 0, -1); }
-long sys_lstat(struct sysreq *r, gaddr_t p, gaddr_t buf) { return path_call(r, -1, 0, -1); }
-long sys_newfstatat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t buf, int fl) { return path_call(r, 0, 1, -1); }
-long sys_statx(struct sysreq *r, int dfd, gaddr_t p, int fl, unsigned m, gaddr_t b) { return path_call(r, 0, 1, -1); }
+long sys_lstat(struct sysreq *r, gaddr_t p, gaddr_t buf) { return path_call_follow(r, -1, 0, -1, false); }
+long sys_newfstatat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t buf, int fl)
+{ return path_call_follow(r, 0, 1, -1, !(fl & AT_SYMLINK_NOFOLLOW)); }
+long sys_statx(struct sysreq *r, int dfd, gaddr_t p, int fl, unsigned m, gaddr_t b)
+{ return path_call_follow(r, 0, 1, -1, !(fl & AT_SYMLINK_NOFOLLOW)); }
 long sys_access(struct sysreq *r, gaddr_t p, int mode) { return path_call(r, -1, 0, -1); }
 long sys_faccessat(struct sysreq *r, int dfd, gaddr_t p, int mode) { return path_call(r, 0, 1, -1); }
-long sys_faccessat2(struct sysreq *r, int dfd, gaddr_t p, int mode, int fl) { return path_call(r, 0, 1, -1); }
+long sys_faccessat2(struct sysreq *r, int dfd, gaddr_t p, int mode, int fl)
+{ return path_call_follow(r, 0, 1, -1, !(fl & AT_SYMLINK_NOFOLLOW)); }
 long sys_chdir(struct sysreq *r, gaddr_t p) { return path_call(r, -1, 0, -1); }
 long sys_execve(struct sysreq *r, gaddr_t p, gaddr_t argv, gaddr_t envp) { return path_call(r, -1, 0, -1); }
 long sys_execveat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t a, gaddr_t e, int fl) { return path_call(r, 0, 1, -1); }
@@ -84,6 +96,12 @@ static long readlink_call(struct sysreq *r, int di, int pi, gaddr_t buf, unsigne
 	int rc = procfs_resolve(t, di >= 0 ? (int)r->args[di] : AT_FDCWD, path, &pp);
 	if (rc < 0) return rc;
 	if (rc == 0) return SYSRET_NATIVE;
+	if (pp.exe) {	/* the program the loader mapped, not the stub the host exec'd */
+		if ((long)size <= 0) return -EINVAL;
+		size_t n = strlen(pp.exe);
+		if (n > size) n = size;		/* readlink truncates silently */
+		return copy_to_guest(t->tid, buf, pp.exe, n) ? -EFAULT : (long)n;
+	}
 	if (!pp.link_self) {
 		uint64_t a = sysreq_push(r, pp.host, strlen(pp.host) + 1);
 		if (!a) return -EFAULT;

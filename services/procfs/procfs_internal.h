@@ -16,6 +16,8 @@ struct proc_path {
 	struct task *task;	/* the task a /proc/PID[/task/TID] path names */
 	enum proc_synth synth;	/* a file generated from the task table */
 	bool link_self;		/* "/proc/self" or "/proc/thread-self" itself */
+	const char *exe;	/* /proc/PID/exe of a program the loader mapped: its path
+				 * (the host's link names the stub the host exec'd) */
 	bool thread_self;
 };
 

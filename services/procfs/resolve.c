@@ -204,6 +204,8 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	if (named->kthread) {	/* no address space: no cmdline, environ or exe */
 		if (!strcmp(rest, "/cmdline") || !strcmp(rest, "/environ")) pp->synth = SYNTH_EMPTY;
 		if (!strcmp(rest, "/exe")) return -ENOENT;
+	} else if (!strcmp(rest, "/exe") && procfs_mm_tables(named)) {
+		pp->exe = mm_exe(named);
 	}
 	int n;
 	if (thread_view && !pp->link_self)

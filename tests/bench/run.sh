@@ -44,6 +44,7 @@ getuid         25000  2000  syscall(SYS_getuid): untrapped (seccomp filter ALLOW
 open_close      4000  1000  open("/etc/passwd")+close: openat trapped, close native
 fork_wait        200   120  fork+waitpid, child _exit(0)
 fork_exec_wait   120    80  fork+execve("/bin/true")+waitpid
+fork_exec_static 120    80  fork+execve of a static binary (busybox true)+waitpid
 pipe_pingpong   4000   600  1-byte round trip over two pipes between two processes
 thread_create    600   150  pthread_create+pthread_join of an empty thread
 cpu_loop       30000 30000  1000 multiply-adds, no syscalls: cost of the tick
@@ -164,6 +165,28 @@ check "fork+COW of 100 MiB persona/native" "$(ratio "$(get fork_cow 3)" "$(get f
 for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done
+
+# exec by Persona's loader against PRoot (another ptrace-based user-space exec)
+if command -v proot >/dev/null 2>&1; then
+	out ""
+	out "exec under PRoot (proot -0 -r /, ns/op, median of $BENCH_ROUNDS rounds):"
+	for b in fork_exec_wait fork_exec_static; do
+		prs='' r=0
+		while [ "$r" -lt "$BENCH_ROUNDS" ]; do
+			r=$((r + 1))
+			$TIMEOUT proot -r / "$BENCH/$b" "$(scale 80)" "$BENCH_REPS" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; failed=1; break; }
+			prs="$prs $(awk -v n="$b" '$1 == n { print $2 }' "$TMP/out")"
+		done
+		# shellcheck disable=SC2086
+		pr=$(median $prs)
+		out "$(printf '  %-16s proot %11s   persona/proot %s   persona/native %s' "$b" "$pr" "$(ratio "$(get $b 3)" "$pr")" "$(ratio "$(get $b 3)" "$(get $b 2)")")"
+		check "$b persona/native (loader)" "$(ratio "$(get $b 3)" "$(get $b 2)")" 3.0
+		check "$b persona/proot" "$(ratio "$(get $b 3)" "$pr")" 1.0
+	done
+else
+	out ""
+	out "proot not installed (apt-get install proot): the PRoot comparison is skipped"
+fi
 
 # nanosleep(1 ms) wake-up latency: how late the sleeper runs again (issue 4: the
 # sleep is emulated by Persona's timers and woken by its hrtimer interrupt)
