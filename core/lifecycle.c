@@ -96,7 +96,7 @@ void lifecycle_first_stop(struct task *t)
 	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);
-		copy_to_guest(t->tid, t->ctid_fixup, &vtid, sizeof vtid);
+		mm_copy_to_guest(t, t->ctid_fixup, &vtid, sizeof vtid);
 		t->ctid_fixup = 0;
 	}
 	/* PTRACE_O_TRACEEXIT is for init alone; its children inherited it */
@@ -129,7 +129,12 @@ void lifecycle_clone_event(struct task *parent, int event)
 	t->nested_pidns = parent->nested_pidns || (pm_nested_pidns_possible && in_other_pidns(tid));
 	if (flags & CLONE_PARENT_SETTID) {
 		int vtid = task_vtid(t);
-		copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid);
+		/* a copy-on-write page needs an injection, which an event stop inside
+		 * the clone cannot take: then it is written at the clone's exit */
+		if (copy_to_guest(parent->tid, r->data[2], &vtid, sizeof vtid)) {
+			parent->ptid_fixup = r->data[2];
+			parent->ptid_value = vtid;
+		}
 	}
 	if (flags & CLONE_CHILD_SETTID) t->ctid_fixup = r->data[1];
 	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? r->data[1] : 0;

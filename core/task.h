@@ -74,6 +74,8 @@ struct task {
 	int pending_sig;		/* signal to deliver at next resume (held during injection) */
 	struct sysreq req;		/* the request in flight */
 	unsigned long ctid_fixup;	/* CLONE_CHILD_SETTID address to rewrite at first stop */
+	unsigned long ptid_fixup;	/* CLONE_PARENT_SETTID address to write at the clone's exit */
+	int ptid_value;
 	unsigned long gadget;		/* address of a `syscall` instruction in this mm */
 };
 

@@ -167,6 +167,10 @@ void trap_syscall_exit_hooks(struct task *t)
 {
 	struct sysreq *r = &t->req;
 	t->in_syscall_hook = false;
+	if (t->ptid_fixup) {	/* CLONE_PARENT_SETTID on a copy-on-write page (lifecycle.c) */
+		mm_copy_to_guest(t, t->ptid_fixup, &t->ptid_value, sizeof t->ptid_value);
+		t->ptid_fixup = 0;
+	}
 	if (trap_regs_fetch(t) == 0) {
 		long ret = (long)t->regs.rax, out = ret;
 		if (r->args_dirty && is_restart(ret)) restore_for_restart(t);

@@ -77,6 +77,10 @@ bool mm_signal_frame(struct task *t);
  * Persona's faults). Returns 0 to go on. */
 long mm_syscall_entry(struct sysreq *r);
 
+/* copy_to_guest for Persona's own writes into a stopped guest (the tids of clone):
+ * a page not present or copy-on-write is faulted in for writing first. */
+int mm_copy_to_guest(struct task *t, uint64_t addr, const void *src, size_t len);
+
 /* Whether argument i of syscall d is memory the call reads or writes (the filter
  * traps it when it points below MM_UACCESS_FLOOR). */
 struct syscall_desc;

@@ -251,3 +251,12 @@ long mm_syscall_entry(struct sysreq *r)
 	mm_stat.prefaults += p.done;
 	return 0;
 }
+
+int mm_copy_to_guest(struct task *t, uint64_t addr, const void *src, size_t len)
+{
+	int err = copy_to_guest(t->tid, addr, src, len);
+	if (err != -EFAULT || !t->mm) return err;
+	/* a reserved or copy-on-write page: make it present and writable first */
+	mm_populate(t, t->mm, addr, addr + len, true);
+	return copy_to_guest(t->tid, addr, src, len);
+}

@@ -726,6 +726,7 @@ Suite *elf_suite(void)
 {
 	Suite *s = suite_create("elf");
 	TCase *tc = tcase_create("parse");
+	tcase_set_timeout(tc, 30);	/* small tests, but ASan forks are slow on a loaded machine */
 	tcase_add_test(tc, good_static_exec);
 	tcase_add_test(tc, good_pie_with_interp);
 	tcase_add_test(tc, good_static_pie);
