@@ -441,10 +441,12 @@ int ld_cache_load_mem(const void *data, size_t len, struct ld_cache **out, char 
 			c->strtab = CACHE_OLD_HDR + (size_t)nold * CACHE_OLD_ENTRY;
 		}
 	} else {
-		r = cfail(why, whylen, EINVAL, len < CACHE_OLD_HDR ? "too short for a cache" :
-			  (!memcmp(b, CACHEMAGIC_NEW, strlen(CACHEMAGIC_NEW)) ||
-			   !memcmp(b, CACHEMAGIC, strlen(CACHEMAGIC))) ?
-			  "more entries than the file holds" : "not an ld.so cache (bad magic)");
+		bool magic = (len >= strlen(CACHEMAGIC_NEW) &&
+			      !memcmp(b, CACHEMAGIC_NEW, strlen(CACHEMAGIC_NEW))) ||
+			     (len >= strlen(CACHEMAGIC) && !memcmp(b, CACHEMAGIC, strlen(CACHEMAGIC)));
+		r = cfail(why, whylen, EINVAL, "%s", !magic ? "not an ld.so cache (bad magic)" :
+			  len <= CACHE_NEW_HDR ? "too short for a cache" :
+			  "more entries than the file holds");
 	}
 out:
 	if (r) {
@@ -1351,7 +1353,7 @@ int ldd_resolve(const char *program, const struct ldd_config *cfg, struct ldd_re
 	c->main->is_main = true;
 	int r = elf_dynamic_read(fd, info, &c->main->dyn, why, sizeof why);
 	if (r == -ENOENT) {	/* ld.so --verify: no dynamic section */
-		if (err && errlen) snprintf(err, errlen, "no dynamic section (a static program)");
+		if (err && errlen) snprintf(err, errlen, "no PT_DYNAMIC: statically linked");
 		rc = LDD_ERR_NOT_DYNAMIC;
 		goto out;
 	}

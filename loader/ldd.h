@@ -82,7 +82,7 @@ struct ldd_hwcaps {
 	char platform[16];		/* $PLATFORM: AT_PLATFORM, or "haswell"/"xeon_phi" (Intel) */
 	unsigned isa_level;		/* bit 0 baseline, bit n: x86-64-v(n+1) usable */
 	uint64_t hwcap;			/* legacy hwcaps: bit 1 x86_64, bit 2 avx512_1 */
-	char subdir[LDD_MAX_SUBDIRS][48];/* tried in each search directory, in order; "" last */
+	char subdir[LDD_MAX_SUBDIRS][64];/* tried in each search directory, in order; "" last */
 	unsigned nsubdir;
 	char glibc_hwcaps[3][12];	/* active glibc-hwcaps names, best first ("x86-64-v4") */
 	unsigned nglibc_hwcaps;

@@ -91,6 +91,10 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	for (uint64_t va = start; va < end;) {
 		pte_t *e = pgtable_entry(mm->pt, va, true);
 		if (!e) return -ENOMEM;
+		if (*e & PTE_GUARD) {	/* a guard page is never filled */
+			va += PAGE_SIZE;
+			continue;
+		}
 		if (pte_present(*e)) {
 			if (write && (*e & PTE_COW)) {
 				pfn_t old = pte_pfn(*e);
@@ -132,7 +136,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 		uint64_t n = 1;
 		while (va + (n << PAGE_SHIFT) < end) {
 			pte_t x = pgtable_get(mm->pt, va + (n << PAGE_SHIFT));
-			if (pte_present(x) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
+			if (pte_present(x) || (x & PTE_GUARD) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
 			n++;
 		}
 		uint64_t got;
@@ -214,6 +218,14 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	struct vma *v = vma_find(&mm->vmas, addr);
 	if (!v || (v->flags & VM_HOST) || v->prot == PROT_NONE) goto deliver;
 	pte_t e = pgtable_get(mm->pt, addr);
+	if (e & PTE_GUARD) {
+		/* MADV_GUARD_INSTALL: SIGSEGV, SEGV_MAPERR as Linux's VM_FAULT_SIGSEGV (the
+		 * host's own signal says SEGV_ACCERR: its page is a PROT_NONE reservation) */
+		siginfo_t g = *si;
+		g.si_code = SEGV_MAPERR;
+		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &g);
+		goto deliver;
+	}
 	bool cow = pte_present(e) && (e & PTE_COW) && (v->prot & PROT_WRITE);
 	if (pte_present(e) && !cow) {
 		/* Installed fully. Either a real fault (a write to a read-only page), or
@@ -288,6 +300,7 @@ static bool frame_needs_work(struct task *t, struct mm *mm, uint64_t lo, uint64_
 		struct vma *v = vma_find(&mm->vmas, a);
 		if (!v || (v->flags & VM_HOST) || !(v->prot & PROT_WRITE)) continue;
 		pte_t e = pgtable_get(mm->pt, a);
+		if (e & PTE_GUARD) continue;	/* the kernel's write fails: SIGSEGV, as Linux */
 		if (!pte_present(e) || (e & PTE_COW)) return true;
 	}
 	return false;

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include "core/log.h"
 #include "core/tracer.h"
 #include "services/mm/mm_internal.h"
@@ -69,6 +70,10 @@ long mm_prepare_fork(struct task *t)
 	mm->npinned = mm_kernel_written_pages(t, mm->pinned, sizeof mm->pinned / sizeof *mm->pinned);
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
+		/* frames installed since MADV_DONTFORK are new host mappings, without
+		 * VM_DONTCOPY: the host's fork would give them to the child */
+		if ((v->flags & (VM_DONTFORK | VM_HOST)) == VM_DONTFORK)
+			host_call(t, SYS_madvise, v->start, v->end - v->start, MADV_DONTFORK, 0, 0, 0);
 		if (!is_private_managed(v) || (v->flags & VM_DONTFORK)) continue;
 		c.v = v;
 		pgtable_walk(mm->pt, v->start, v->end, mark_cow, &c);
@@ -120,9 +125,13 @@ struct copy_ctx { struct mm *child; const struct mm *parent; const struct vma *v
 static int copy_pte(uint64_t va, pte_t *e, void *arg)
 {
 	struct copy_ctx *c = arg;
-	if (!pte_present(*e) || c->wipe) return 0;
+	if (!(pte_present(*e) || (*e & PTE_GUARD)) || c->wipe) return 0;
 	pte_t *ce = pgtable_entry(c->child->pt, va, true);
 	if (!ce) return -ENOMEM;
+	if (*e & PTE_GUARD) {	/* guard regions are inherited (the host's range is PROT_NONE) */
+		*ce = *e;
+		return 0;
+	}
 	if (!(*e & PTE_COW) && is_private_managed(c->v) && pinned(c->parent, va)) {
 		/* a page the kernel writes: the child's own copy, now */
 		pfn_t p = frame_alloc(0, false);

@@ -147,11 +147,6 @@ static long advise_vma(struct task *t, struct mm *mm, struct vma *v, uint64_t s,
 		if (!v->obj) return -EINVAL;			/* no file to punch */
 		if (!(v->flags & VM_SHARED)) return -EACCES;	/* a private file mapping */
 		return remove_shared(t, mm, v, s, e);
-	case MADV_WILLNEED:
-		if (host) return host_madvise(t, s, e, advice);
-		/* read-ahead: a private file mapping's pages are read now */
-		if (v->obj && v->obj->kind == MO_FILE) mm_populate_resident(t, mm, s, e, false);
-		return 0;
 	case MADV_COLD: case MADV_PAGEOUT:
 		if (v->flags & VM_LOCKED) return -EINVAL;
 		return host ? host_madvise(t, s, e, advice) : 0;	/* no reclaim yet */

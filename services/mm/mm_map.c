@@ -15,6 +15,7 @@ int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, 
 	if (!mm || (start & ~PAGE_MASK) || !len) return -EINVAL;
 	len = PAGE_ALIGN(len);
 	mm_unmap_tables(mm, start, start + len);
+	if (!obj) pgoff = start >> PAGE_SHIFT;	/* anonymous: Linux's linear offset */
 	struct vma *v = vma_new(start, start + len, prot, vflags, obj, pgoff, name);
 	if (!v) return -ENOMEM;
 	if (obj) {

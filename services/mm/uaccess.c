@@ -73,6 +73,13 @@ static enum reach arg_reach(const struct syscall_desc *d, const uint64_t *args, 
 	enum arg_type t = A_TYPE(d->args[i]);
 	uint64_t next = i + 1 < d->nargs ? args[i + 1] : 0;
 	*len = 0;
+	if (!strcmp(d->name, "mincore")) {
+		/* its address is what it asks about (prefaulting would change the answer);
+		 * the vector it writes has a byte per page */
+		if (i != 2) return R_NONE;
+		*len = (args[1] + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		return R_RANGE;
+	}
 	switch (t) {
 	case A_PATH: case A_STR: return R_STRING;
 	case A_BUF: case A_RANDBUF: case A_DIRENTS: case A_CWD: case A_CLONE_ARGS:
@@ -129,6 +136,7 @@ static bool needs_fault(struct mm *mm, uint64_t addr, bool write)
 	struct vma *v = vma_find(&mm->vmas, addr);
 	if (!v || (v->flags & VM_HOST) || v->prot == PROT_NONE) return false;
 	pte_t e = pgtable_get(mm->pt, addr);
+	if (e & PTE_GUARD) return false;	/* the host's call gets EFAULT, as Linux's */
 	if (!pte_present(e)) return true;
 	return write && (e & PTE_COW) && (v->prot & PROT_WRITE);
 }

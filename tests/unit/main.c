@@ -66,6 +66,7 @@ int main(void)
 	srunner_add_suite(sr, pgtable_suite());
 	srunner_add_suite(sr, elf_suite());
 	srunner_add_suite(sr, mm_proc_suite());
+	srunner_add_suite(sr, ldd_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -25,6 +25,7 @@ Suite *vma_suite(void);
 Suite *pgtable_suite(void);
 Suite *elf_suite(void);
 Suite *mm_proc_suite(void);
+Suite *ldd_suite(void);			/* loader/dynamic.c, loader/ldd.c */
 
 /* Builds the syscall table and the dispatcher once per process (the table keeps the
  * names libseccomp allocates, so building it twice would leak them). */
