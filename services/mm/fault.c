@@ -186,9 +186,12 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 }
 
 /* The fault-around window for a fault at addr: doubles while faults are sequential. */
-static unsigned window_for(struct mm *mm, uint64_t addr)
+static unsigned window_for(struct mm *mm, const struct vma *v, uint64_t addr)
 {
 	unsigned base = mm_config.fault_around ? mm_config.fault_around : 1;
+	/* file text is read-mostly and its faults are scattered (ld.so, libc): a
+	 * wider window saves stops at the price of reading ahead, as readahead does */
+	if (v->obj && v->obj->kind == MO_FILE && base < 64) base *= 4;
 	uint64_t last = mm->last_fault;
 	if (last && addr > last && addr - last <= ((uint64_t)mm->fault_window << (PAGE_SHIFT + 1))) {
 		if (mm->fault_window < MAX_WINDOW) mm->fault_window *= 2;
@@ -246,7 +249,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	mm_stat.faults++;
 	mm->minflt++;
 	if (!cow) mm_stat.minor++;	/* COW copies are counted per page in fill_range */
-	uint64_t win = (uint64_t)window_for(mm, addr) << PAGE_SHIFT;
+	uint64_t win = (uint64_t)window_for(mm, v, addr) << PAGE_SHIFT;
 	uint64_t s = addr & ~(win - 1), end = s + win;
 	if (s < v->start) s = v->start;
 	if (end > v->end) end = v->end;

@@ -22,6 +22,19 @@ SAME(mm_maps)
 SAME(mm_syscall_buffers)
 SAME(mm_big)
 
+/* real programs with the memory manager on: python3 importing modules and
+ * allocating 200 MiB, a shell pipeline (gcc runs in the loader suite) */
+START_TEST(test_real_programs)
+{
+	assert_same_as_native(ARGV("python3", "-c",
+		"import json, re, collections\n"
+		"x = bytearray(200 * 1024 * 1024)\n"
+		"x[-1] = 7\n"
+		"print(len(x), sum(x[::4096]), json.dumps(collections.Counter('hello')))"), NULL);
+	assert_same_as_native(ARGV("sh", "-c", "seq 1 20000 | sort -rn | head -3; ls /usr/bin | wc -l"), NULL);
+}
+END_TEST
+
 /* the --stats line "frames: N in use, peak P, of T": N and P */
 static void frames_in_use(const char *err, unsigned long *used, unsigned long *peak)
 {
@@ -97,6 +110,7 @@ Suite *mm_suite(void)
 	tcase_add_test(tc, test_mm_threads);
 	tcase_add_test(tc, test_mm_maps);
 	tcase_add_test(tc, test_mm_syscall_buffers);
+	tcase_add_test(tc, test_real_programs);
 	suite_add_tcase(s, tc);
 	/* 262144 demand faults natively and again under Persona (about 5 s each on a
 	 * VM where a fault costs 12-20 us); each run has its own 60 s limit */
