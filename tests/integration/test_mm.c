@@ -21,6 +21,7 @@ SAME(mm_threads)
 SAME(mm_maps)
 SAME(mm_syscall_buffers)
 SAME(mm_big)
+SAME(mm_unmap_stack)
 
 /* real programs with the memory manager on: python3 importing modules and
  * allocating 200 MiB, a shell pipeline (gcc runs in the loader suite) */
@@ -111,6 +112,7 @@ Suite *mm_suite(void)
 	tcase_add_test(tc, test_mm_maps);
 	tcase_add_test(tc, test_mm_syscall_buffers);
 	tcase_add_test(tc, test_real_programs);
+	tcase_add_test(tc, test_mm_unmap_stack);
 	suite_add_tcase(s, tc);
 	/* 262144 demand faults natively and again under Persona (about 5 s each on a
 	 * VM where a fault costs 12-20 us); each run has its own 60 s limit */
