@@ -39,22 +39,6 @@ static unsigned long find_vdso_gadget(pid_t tid)
 	return found;
 }
 
-/* Waits for `t` alone. Returns the wait status, or -ESRCH when it died. */
-static int wait_task(struct task *t)
-{
-	int status;
-	for (;;) {
-		pid_t r = waitpid(t->tid, &status, __WALL);
-		if (r < 0 && errno == EINTR) continue;
-		if (r > 0 && (WIFEXITED(status) || WIFSIGNALED(status))) {
-			/* the event loop will not see this status again: pass it on */
-			lifecycle_stop_later(t->tid, status);
-			return -ESRCH;
-		}
-		if (r < 0) return -ESRCH;
-		return status;
-	}
-}
 
 /* Leaves a seccomp stop: the trapped syscall is skipped and the task is brought to
  * its syscall-exit-stop, right after the `syscall` instruction. */
@@ -62,17 +46,9 @@ static int leave_seccomp_stop(struct task *t)
 {
 	t->regs.orig_rax = -1;
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0) return -errno;
-	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
-	int st = wait_task(t);
-	if (st < 0) return st;
-	if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
-		/* the task is exiting (PTRACE_EVENT_EXIT: another thread's exit_group, a
-		 * fatal signal): that stop is the event loop's to handle */
-		lifecycle_stop_later(t->tid, st);
-		return -ESRCH;
-	}
-	t->stop = STOP_SYSCALL_EXIT;
-	return 0;
+	int err = trap_run_to_syscall_exit(t);
+	if (!err) t->stop = STOP_SYSCALL_EXIT;
+	return err;
 }
 
 /* Single-steps over the gadget until the step trap. Seccomp stops for the injected
@@ -81,7 +57,7 @@ static int step_syscall(struct task *t, sigset_t *held)
 {
 	for (;;) {
 		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return -errno;
-		int st = wait_task(t);
+		int st = trap_wait(t);
 		if (st < 0) return st;
 		int sig = WSTOPSIG(st), ev = st >> 16;
 		if (ev == PTRACE_EVENT_EXIT) {	/* dying: as above */
@@ -104,7 +80,8 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	int err;
 	sigemptyset(&held);
 	if ((err = trap_regs_fetch(t))) return err;
-	if (t->stop == STOP_SECCOMP && (err = leave_seccomp_stop(t))) return err;
+	if (t->stop == STOP_SECCOMP && ((err = leave_seccomp_stop(t)) || (err = trap_regs_fetch(t))))
+		return err;
 	unsigned long gadget = t->stop == STOP_SYSCALL_EXIT ? t->regs.rip - 2 : t->leader->gadget;
 	if (!gadget && !(gadget = t->leader->gadget = find_vdso_gadget(t->tid))) return -ENOEXEC;
 

@@ -123,7 +123,7 @@ void tracer_handle(pid_t tid, int status)
 		siginfo_t si;
 		if (t->mm && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
 			if (sig == SIGSEGV && !(sig = mm_fault(t, &si))) {
-				mm_fault_restore_disposition(t, SIGSEGV, true);
+				mm_fault_restore_disposition(t, SIGSEGV);
 				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
 				return;
 			}

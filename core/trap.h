@@ -49,6 +49,12 @@ void trap_reissue(struct task *t);
 void trap_syscall_exit(struct task *t);
 /* The same without resuming. */
 void trap_syscall_exit_hooks(struct task *t);
+/* Waits for t alone: its wait status, or -ESRCH when it is gone (an exit status is
+ * passed on to the event loop, which will not see it again). */
+int trap_wait(struct task *t);
+/* Resumes t with PTRACE_SYSCALL to its next syscall-exit-stop. 0, or -ESRCH when it
+ * died or stopped otherwise (that stop is passed on to the event loop). */
+int trap_run_to_syscall_exit(struct task *t);
 /* At PTRACE_EVENT_EXEC: brings the task to execve's syscall-exit-stop (running its
  * exit hooks), where registers can be set and syscalls injected. 0 or -ESRCH. */
 int trap_finish_exec(struct task *t);

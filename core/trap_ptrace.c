@@ -193,23 +193,43 @@ void trap_syscall_exit(struct task *t)
 	trap_resume(t, 0);
 }
 
-int trap_finish_exec(struct task *t)
+int trap_wait(struct task *t)
 {
-	/* At PTRACE_EVENT_EXEC the task is still inside execve: a register change now
-	 * is overwritten by execve's return. Run it to its syscall-exit-stop first. */
 	int status;
-	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
 	for (;;) {
 		pid_t r = waitpid(t->tid, &status, __WALL);
 		if (r < 0 && errno == EINTR) continue;
 		if (r < 0) return -ESRCH;
-		break;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			/* the event loop will not see this status again: pass it on */
+			lifecycle_stop_later(t->tid, status);
+			return -ESRCH;
+		}
+		return status;
 	}
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80)) {
-		lifecycle_stop_later(t->tid, status);	/* died, or killed meanwhile */
+}
+
+int trap_run_to_syscall_exit(struct task *t)
+{
+	if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0) < 0) return -errno;
+	int st = trap_wait(t);
+	if (st < 0) return st;
+	if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+		/* the task is exiting (PTRACE_EVENT_EXIT: another thread's exit_group, a
+		 * fatal signal): that stop is the event loop's to handle */
+		lifecycle_stop_later(t->tid, st);
 		return -ESRCH;
 	}
 	t->regs_valid = false;
+	return 0;
+}
+
+int trap_finish_exec(struct task *t)
+{
+	/* At PTRACE_EVENT_EXEC the task is still inside execve: a register change now
+	 * is overwritten by execve's return. Run it to its syscall-exit-stop first. */
+	int err = trap_run_to_syscall_exit(t);
+	if (err) return err;
 	if (t->in_syscall_hook) trap_syscall_exit_hooks(t);	/* execve's own exit (tracing) */
 	t->stop = STOP_EVENT;	/* injections use the vDSO's syscall instruction */
 	return 0;

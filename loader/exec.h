@@ -24,9 +24,10 @@ int loader_init(void);
 /* The handlers of execve and execveat (core/syscall_table.c rows). */
 long loader_sys_execve(struct sysreq *r, uint64_t path, uint64_t argv, uint64_t envp);
 long loader_sys_execveat(struct sysreq *r, int dirfd, uint64_t path, uint64_t argv, uint64_t envp, int flags);
-/* At the exec event of task t (the thread group's survivor): true when the loader
- * built the image (t had a pending exec), false when the host's image stands. */
-bool loader_build_image(struct task *t);
+/* At the exec event of task t (the thread group's survivor): builds the image of
+ * the exec the loader checked, if t has one pending; otherwise the host's image
+ * (adopted by mm_exec) stands. */
+void loader_build_image(struct task *t);
 /* Drops a pending exec of t (its task is gone). */
 void loader_forget(struct task *t);
 #endif

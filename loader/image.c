@@ -81,12 +81,6 @@ struct exec_image *image_prepare(int fd, const char *hostpath, const char *execf
 	return img;
 }
 
-static uint64_t rnd_pages(unsigned bits)
-{
-	uint64_t r = 0;
-	if (getrandom(&r, sizeof r, 0) != sizeof r) r = 0;
-	return (r & ((1ULL << bits) - 1)) << 12;
-}
 
 #define PG_DOWN(x)	((x) & ~4095ULL)
 #define PG_UP(x)	(((x) + 4095ULL) & ~4095ULL)
@@ -125,21 +119,6 @@ static int read_file(const char *path, void *buf, size_t len)
 	return (int)n;
 }
 
-/* start_stack and the string bounds the host recorded (fields 28, 48-51) */
-static int host_stack_bounds(pid_t pid, uint64_t v[64])
-{
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	int n = read_file(path, buf, sizeof buf - 1);
-	if (n <= 0) return -1;
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	if (!p) return -1;
-	int field = 3;
-	for (char *tok = strtok(p + 2, " "); tok && field < 64; tok = strtok(NULL, " "), field++)
-		v[field] = strtoull(tok, NULL, 10);
-	return 0;
-}
 
 static void set_aux(uint64_t (*aux)[2], unsigned *n, uint64_t type, uint64_t val)
 {
@@ -163,7 +142,7 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 {
 	pid_t pid = task_tgid(t);
 	uint64_t st[64] = { 0 };
-	if (host_stack_bounds(pid, st)) return -ESRCH;
+	if (mm_host_stat(pid, st)) return -ESRCH;	/* the strings' bounds: fields 48-51 */
 	uint64_t arg_start = st[48], arg_end = st[49], env_start = st[50], env_end = st[51];
 	/* the host's auxv: everything that is not the program's stays as the kernel made it */
 	uint64_t aux[64][2];
@@ -234,16 +213,16 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 	return 0;
 }
 
-bool loader_build_image(struct task *t)
+void loader_build_image(struct task *t)
 {
 	struct exec_image *img = t->exec_pending;
-	if (!img) return false;
+	if (!img) return;
 	t->exec_pending = NULL;
 	int err = -ENOMEM;
 	if (!t->mm) goto fail;
 	if ((err = trap_finish_exec(t))) {
 		image_free(img);
-		return true;	/* the task died */
+		return;	/* the task died */
 	}
 	/* the stub goes: nothing of it may remain */
 	for (int pass = 0; pass < 8; pass++) {
@@ -256,7 +235,7 @@ bool loader_build_image(struct task *t)
 	bool aslr = mm_aslr() > 0;
 	if (e->is_dyn) {
 		if (e->has_interp) {	/* a PIE program: ELF_ET_DYN_BASE plus randomness */
-			bias = (ELF_ET_DYN_BASE & ~4095ULL) + (aslr ? rnd_pages(28) : 0);
+			bias = (ELF_ET_DYN_BASE & ~4095ULL) + (aslr ? mm_random_pages(28) : 0);
 			bias = (bias + e->load_align - 1) & ~(e->load_align - 1);
 		} else {		/* static-pie: where an interpreter would go */
 			int64_t at = mm_free_area(t, e->hi - e->lo + e->load_align);
@@ -281,7 +260,7 @@ bool loader_build_image(struct task *t)
 	}
 	uint64_t sp;
 	if ((err = build_stack(t, img, bias, ibias, &sp))) goto fail;
-	uint64_t brk = PG_UP(bias + e->hi) + (mm_aslr() > 1 ? rnd_pages(13) : 0);
+	uint64_t brk = PG_UP(bias + e->hi) + (mm_aslr() > 1 ? mm_random_pages(13) : 0);
 	mm_set_brk(t, brk);
 	if ((err = trap_regs_fetch(t))) goto fail;
 	struct user_regs_struct *r = &t->regs;
@@ -309,11 +288,10 @@ bool loader_build_image(struct task *t)
 	DBG(DBG_LOADER, "[%d] %s mapped at %#lx%s, entry %#llx, sp %#lx", task_vtid(t), img->path,
 	    (unsigned long)bias, e->has_interp ? " with its interpreter" : "", r->rip, (unsigned long)sp);
 	image_free(img);
-	return true;
+	return;
 fail:
 	log_err("exec of %s failed after the point of no return (%s): killing process %d",
 		img->path, strerror(-err), task_vpid(t));
 	image_free(img);
 	kill(task_tgid(t), SIGKILL);
-	return true;
 }

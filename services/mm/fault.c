@@ -297,7 +297,7 @@ deliver:
 
 /* The kernel writes a signal frame below the stack pointer (or at the top of the
  * alternate stack); on a Persona-managed stack those pages may be absent or COW. */
-static bool frame_needs_work(struct task *t, struct mm *mm, uint64_t lo, uint64_t hi)
+static bool frame_needs_work(struct mm *mm, uint64_t lo, uint64_t hi)
 {
 	for (uint64_t a = lo & PAGE_MASK; a < hi; a += PAGE_SIZE) {
 		struct vma *v = vma_find(&mm->vmas, a);
@@ -322,14 +322,14 @@ bool mm_signal_frame(struct task *t)
 		      sv && (sv->flags & VM_HOST) ? " host" : "", (unsigned long)t->altstack_sp,
 		      (unsigned long)t->altstack_size, (unsigned long)t->rseq_area);
 	}
-	if (frame_needs_work(t, mm, lo, sp)) {
+	if (frame_needs_work(mm, lo, sp)) {
 		mm_populate(t, mm, lo, sp, true);
 		injected = true;
 	}
 	if (t->altstack_size && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size)) {
 		uint64_t top = t->altstack_sp + t->altstack_size;
 		uint64_t bottom = t->altstack_size > 3 * PAGE_SIZE ? top - 3 * PAGE_SIZE : t->altstack_sp;
-		if (frame_needs_work(t, mm, bottom, top)) {
+		if (frame_needs_work(mm, bottom, top)) {
 			mm_populate(t, mm, bottom, top, true);
 			injected = true;
 		}

@@ -96,7 +96,7 @@ uint64_t mm_total_pages(struct mm *mm)
 	return n;
 }
 
-/* --- adoption of the host-made image ------------------------------------------- */
+/* --- adoption of the host's mappings ------------------------------------------- */
 
 static unsigned parse_prot(const char *perms)
 {
@@ -104,22 +104,24 @@ static unsigned parse_prot(const char *perms)
 	       (perms[2] == 'x' ? PROT_EXEC : 0);
 }
 
-/* Reads /proc/HOSTPID/maps into host-backed VMAs. */
-static int adopt_host_maps(struct mm *mm, pid_t pid)
+int mm_adopt_range(struct mm *mm, pid_t pid, uint64_t start, uint64_t end)
 {
 	char path[64], line[4096 + 128];
+	mm_unmap_tables(mm, start, end);
 	snprintf(path, sizeof path, "/proc/%d/maps", pid);
 	FILE *f = fopen(path, "re");
 	if (!f) return -errno;
 	while (fgets(line, sizeof line, f)) {
-		unsigned long start, end, off, ino;
+		unsigned long s, e, off, ino;
 		unsigned maj, min;
 		char perms[8];
 		int name_at = 0;
-		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end, perms, &off,
-			   &maj, &min, &ino, &name_at) < 7)
+		/* [vsyscall] lies above the user space: never in the range */
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &s, &e, perms, &off, &maj, &min,
+			   &ino, &name_at) < 7 || e <= start || s >= end)
 			continue;
-		if (end > TASK_SIZE) continue;		/* [vsyscall]: not in the mm */
+		if (s < start) s = start;
+		if (e > end) e = end;
 		char *name = name_at ? line + name_at : NULL;
 		if (name) {
 			name[strcspn(name, "\n")] = 0;
@@ -129,8 +131,7 @@ static int adopt_host_maps(struct mm *mm, pid_t pid)
 		if (name && !strcmp(name, "[stack]")) flags |= VM_STACK | VM_GROWSDOWN;
 		else if (name && !strcmp(name, "[heap]")) flags |= VM_HEAP;
 		else if (name && name[0] == '[') flags |= VM_SPECIAL;
-		struct vma *v = vma_new(start, end, parse_prot(perms), flags, NULL,
-					off >> PAGE_SHIFT, name);
+		struct vma *v = vma_new(s, e, parse_prot(perms), flags, NULL, off >> PAGE_SHIFT, name);
 		if (!v) break;
 		v->host_ino = ino;
 		v->host_dev_major = maj;
@@ -141,23 +142,29 @@ static int adopt_host_maps(struct mm *mm, pid_t pid)
 	return 0;
 }
 
-/* start_brk and the argument/environment bounds, from /proc/HOSTPID/stat */
-static void read_host_stat(struct mm *mm, pid_t pid)
+int mm_host_stat(pid_t pid, uint64_t v[64])
 {
 	char path[64], buf[2048];
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	FILE *f = fopen(path, "re");
-	if (!f) return;
+	if (!f) return -errno;
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	if (!p) return;
-	/* fields after the command: state is field 3; start_stack is 28, start_brk 47 */
-	unsigned long v[64] = { 0 };
+	char *p = strrchr(buf, ')');	/* the command may hold spaces and parentheses */
+	if (!p) return -EINVAL;
+	memset(v, 0, 64 * sizeof *v);
 	int field = 3;
 	for (char *tok = strtok(p + 2, " "); tok && field < 64; tok = strtok(NULL, " "), field++)
-		v[field] = strtoul(tok, NULL, 10);
+		v[field] = strtoull(tok, NULL, 10);
+	return 0;
+}
+
+/* start_brk and the argument/environment bounds the host recorded */
+static void read_host_stat(struct mm *mm, pid_t pid)
+{
+	uint64_t v[64];
+	if (mm_host_stat(pid, v)) return;
 	mm->start_stack = v[28];
 	mm->start_brk = mm->brk = v[47];
 	mm->arg_start = v[48];
@@ -166,7 +173,7 @@ static void read_host_stat(struct mm *mm, pid_t pid)
 	mm->env_end = v[51];
 }
 
-static uint64_t random_pages(unsigned bits)
+uint64_t mm_random_pages(unsigned bits)
 {
 	uint64_t r = 0;
 	if (getrandom(&r, sizeof r, 0) != sizeof r) r = 0;
@@ -177,7 +184,7 @@ static uint64_t random_pages(unsigned bits)
  * (MM_UACCESS_FLOOR), randomized by 28 bits of pages as Linux's mmap_rnd_bits. */
 static void choose_layout(struct mm *mm)
 {
-	mm->mmap_base = MM_UACCESS_FLOOR - (mm_config.aslr ? random_pages(28) : 0);
+	mm->mmap_base = MM_UACCESS_FLOOR - (mm_config.aslr ? mm_random_pages(28) : 0);
 	if (mm_config.aslr < 2 && mm->start_brk) {
 		/* randomize_va_space=1: the heap starts right after the program's bss */
 		struct vma *below = NULL;
@@ -192,7 +199,7 @@ static struct mm *mm_adopt(struct task *t)
 	struct mm *mm = mm_new();
 	if (!mm) return NULL;
 	mm->host_pid = task_tgid(t);
-	if (adopt_host_maps(mm, task_tgid(t))) {
+	if (mm_adopt_range(mm, task_tgid(t), 0, TASK_SIZE)) {
 		mm_put(mm);
 		return NULL;
 	}
@@ -200,8 +207,6 @@ static struct mm *mm_adopt(struct task *t)
 	choose_layout(mm);
 	return mm;
 }
-
-void mm_task_start(struct task *t) { (void)t; }
 
 void mm_exec(struct task *t)
 {

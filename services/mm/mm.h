@@ -44,7 +44,6 @@ void mm_shutdown(void);
 int64_t mm_parse_size(const char *s);
 
 /* Task lifecycle (called from core/lifecycle.c). */
-void mm_task_start(struct task *t);			/* the first guest, after its exec */
 void mm_clone(struct task *parent, struct task *child, unsigned long flags);
 void mm_child_first_stop(struct task *child);		/* host-side fix-ups after fork */
 void mm_exec(struct task *t);				/* a new image: new mm */
@@ -116,10 +115,10 @@ long sys_mlockall(struct sysreq *r, unsigned long flags);
 long sys_munlockall(struct sysreq *r);
 long sys_sigaltstack(struct sysreq *r, uint64_t ss, uint64_t old);
 long sys_rt_sigaction(struct sysreq *r, int sig, uint64_t act, uint64_t oact, unsigned long size);
-/* After a page fault Persona resolved (reblock) or before delivering a fault signal:
- * if the kernel reset the guest's handler because the signal was blocked when a
- * fault hit, put it back (and block the signal again). True when it injected. */
-bool mm_fault_restore_disposition(struct task *t, int sig, bool reblock);
+/* After a page fault Persona resolved: if the kernel reset the guest's handler
+ * because the signal was blocked when the fault hit, put it back and block the
+ * signal again. */
+void mm_fault_restore_disposition(struct task *t, int sig);
 /* At clone of a thread: the top of its new stack made present (see sigfault.c). */
 void mm_prefault_stack(struct task *t, uint64_t sp);
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
@@ -138,6 +137,10 @@ void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uin
 struct memobj *mm_file_object(int fd);	/* takes the fd */
 void mm_object_put(struct memobj *o);
 uint64_t mm_mmap_base(struct task *t);
+/* The fields of /proc/PID/stat by their number in proc(5) (v[28] start_stack, v[47]
+ * start_brk, v[48..51] the argument and environment bounds). 0 or -errno. */
+int mm_host_stat(pid_t pid, uint64_t v[64]);
+uint64_t mm_random_pages(unsigned bits);	/* random, page aligned, below 2^(bits+12) */
 struct vma;
 /* A VMA of t's mm named `name` (0), or -ENOENT. */
 int mm_find_named(struct task *t, const char *name, struct vma **out);

@@ -87,8 +87,9 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 /* The host protection for a present page of v (COW pages lose PROT_WRITE). */
 unsigned mm_page_prot(const struct vma *v, pte_t e);
 
-/* mmap.c: records the host's mappings in [start, end) as host-backed VMAs */
-void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+/* mm.c: records the host's mappings of process pid in [start, end) as host-backed
+ * VMAs (the exec'd image; what a native mmap or mremap created). 0 or -errno. */
+int mm_adopt_range(struct mm *mm, pid_t pid, uint64_t start, uint64_t end);
 /* mmap.c: Linux's can_do_mlock and mlock_future_ok for t's process (RLIMIT_MEMLOCK
  * or CAP_IPC_LOCK; locked pages counted by VMA, as Linux's locked_vm) */
 bool mm_can_do_mlock(struct task *t);

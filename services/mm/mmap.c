@@ -123,46 +123,6 @@ int mm_populate_resident(struct task *t, struct mm *mm, uint64_t start, uint64_t
 
 /* --- host-backed mappings ----------------------------------------------------------- */
 
-/* Records the host's mappings in [start, end) as host-backed VMAs (after a native
- * mmap or mremap created them). */
-void mm_adopt_range(struct task *t, struct mm *mm, uint64_t start, uint64_t end)
-{
-	char path[64], line[4096 + 128];
-	mm_unmap_tables(mm, start, end);
-	snprintf(path, sizeof path, "/proc/%d/maps", task_tgid(t));
-	FILE *f = fopen(path, "re");
-	if (!f) return;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long s, e, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		int name_at = 0;
-		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &s, &e, perms, &off, &maj, &min,
-			   &ino, &name_at) < 7 || e <= start || s >= end)
-			continue;
-		if (s < start) s = start;
-		if (e > end) e = end;
-		char *name = name_at ? line + name_at : NULL;
-		if (name) {
-			name[strcspn(name, "\n")] = 0;
-			if (!*name) name = NULL;
-		}
-		unsigned prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-				(perms[2] == 'x' ? PROT_EXEC : 0);
-		uint32_t flags = VM_HOST | (perms[3] == 's' ? VM_SHARED : 0);
-		/* as mm.c's adoption of the image: mremap can move these too */
-		if (name && !strcmp(name, "[stack]")) flags |= VM_STACK | VM_GROWSDOWN;
-		else if (name && !strcmp(name, "[heap]")) flags |= VM_HEAP;
-		else if (name && name[0] == '[') flags |= VM_SPECIAL;
-		struct vma *v = vma_new(s, e, prot, flags, NULL, off >> PAGE_SHIFT, name);
-		if (!v) break;
-		v->host_ino = ino;
-		v->host_dev_major = maj;
-		v->host_dev_minor = min;
-		if (vma_insert(&mm->vmas, v)) vma_free(v);
-	}
-	fclose(f);
-}
 
 /* data[0]: length, data[1]: VMA flags to keep on what the host mapped */
 static long host_mmap_exit(struct sysreq *r, long res)
@@ -170,7 +130,7 @@ static long host_mmap_exit(struct sysreq *r, long res)
 	struct mm *mm = r->task->mm;
 	if (res < 0 || !mm) return res;
 	uint64_t start = (uint64_t)res, end = start + r->data[0];
-	mm_adopt_range(r->task, mm, start, end);
+	mm_adopt_range(mm, task_tgid(r->task), start, end);
 	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end; v = vma_next(v))
 		v->flags |= (uint32_t)r->data[1];
 	return res;

@@ -40,8 +40,8 @@ static void unmap(struct task *t, struct mm *mm, uint64_t start, uint64_t len)
  * or kept by MREMAP_DONTUNMAP) and the new one, with the VMA flags Persona keeps. */
 static void host_remapped(struct task *t, struct mm *mm, const struct remap *m, uint64_t res, uint32_t kept)
 {
-	if (m->old_len) mm_adopt_range(t, mm, m->addr, m->addr + m->old_len);
-	mm_adopt_range(t, mm, res, res + m->new_len);
+	if (m->old_len) mm_adopt_range(mm, task_tgid(t), m->addr, m->addr + m->old_len);
+	mm_adopt_range(mm, task_tgid(t), res, res + m->new_len);
 	for (struct vma *v = vma_find_from(&mm->vmas, res); v && v->start < res + m->new_len; v = vma_next(v))
 		v->flags |= kept;
 }

@@ -65,23 +65,22 @@ static bool disposition_kept(pid_t tid, int sig, bool ignored)
 	return kept;
 }
 
-bool mm_fault_restore_disposition(struct task *t, int sig, bool reblock)
+void mm_fault_restore_disposition(struct task *t, int sig)
 {
 	int i = slot(sig);
 	struct task *l = t->leader;
-	if (i < 0 || !l->fault_act_set[i]) return false;
+	if (i < 0 || !l->fault_act_set[i]) return;
 	bool ignored = l->fault_act[i][0] == (uint64_t)SIG_IGN;
-	if (disposition_kept(t->tid, sig, ignored) || trap_regs_fetch(t)) return false;
+	if (disposition_kept(t->tid, sig, ignored) || trap_regs_fetch(t)) return;
 	/* scratch space on the guest's stack, below the red zone */
 	uint64_t at = ((t->regs.rsp - 128 - 64) & ~15ULL);
 	uint64_t set = 1ULL << (sig - 1);
 	if (mm_populate(t, t->mm, at, at + 48, true) == -ENOMEM ||
 	    copy_to_guest(t->tid, at, l->fault_act[i], 32) || copy_to_guest(t->tid, at + 32, &set, 8))
-		return true;
+		return;
 	MMDBG("[%d] the fault reset the %s handler: restored", task_vtid(t), sig == SIGSEGV ? "SIGSEGV" : "SIGBUS");
 	host_call(t, SYS_rt_sigaction, (uint64_t)sig, at, 0, 8, 0, 0);
-	if (!ignored && reblock) host_call(t, SYS_rt_sigprocmask, SIG_BLOCK, at + 32, 0, 8, 0, 0);
-	return true;
+	if (!ignored) host_call(t, SYS_rt_sigprocmask, SIG_BLOCK, at + 32, 0, 8, 0, 0);
 }
 
 void mm_prefault_stack(struct task *t, uint64_t sp)

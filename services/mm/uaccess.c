@@ -101,21 +101,34 @@ static enum reach arg_reach(const struct syscall_desc *d, const uint64_t *args, 
 	}
 }
 
-bool mm_uaccess_always(const struct syscall_desc *d)
+/* What the memory manager does with a syscall, worked out once per number (the
+ * table is read-only after start): the syscall hot path tests a bit, not names. */
+enum { UC_KNOWN = 1, UC_EXEMPT = 2, UC_ALWAYS = 4 };
+static uint8_t uclass[SYSCALL_MAX];
+
+static unsigned uaccess_class(const struct syscall_desc *d)
 {
-	if (!d->name || exempt(d->name)) return false;
-	for (int i = 0; i < d->nargs; i++) {
-		uint64_t args[6] = { 0 }, len;
-		enum reach r = arg_reach(d, args, i, &len);
-		/* pointers inside other memory: the filter cannot see them */
-		if (r == R_IOVEC || r == R_ARGV || r == R_MSGHDR) return true;
+	long nr = d - syscall_desc(0);
+	if (nr < 0 || nr >= SYSCALL_MAX) return UC_KNOWN | UC_EXEMPT;
+	if (!uclass[nr]) {
+		unsigned c = UC_KNOWN;
+		if (!d->name || exempt(d->name)) c |= UC_EXEMPT;
+		for (int i = 0; !(c & UC_EXEMPT) && i < d->nargs; i++) {
+			uint64_t args[6] = { 0 }, len;
+			enum reach r = arg_reach(d, args, i, &len);
+			/* pointers inside other memory: the filter cannot see them */
+			if (r == R_IOVEC || r == R_ARGV || r == R_MSGHDR) c |= UC_ALWAYS;
+		}
+		uclass[nr] = (uint8_t)c;
 	}
-	return false;
+	return uclass[nr];
 }
+
+bool mm_uaccess_always(const struct syscall_desc *d) { return uaccess_class(d) & UC_ALWAYS; }
 
 bool mm_uaccess_arg(const struct syscall_desc *d, int i)
 {
-	if (!d->name || exempt(d->name) || i >= d->nargs) return false;
+	if ((uaccess_class(d) & UC_EXEMPT) || i >= d->nargs) return false;
 	enum arg_type t = A_TYPE(d->args[i]);
 	if (t == A_SIGFRAME) return false;
 	uint64_t args[6] = { 0 }, len;
@@ -225,7 +238,8 @@ long mm_syscall_entry(struct sysreq *r)
 		long res = close_range_around(r);
 		if (res) return res;
 	}
-	if (!mm || exempt(d->name)) return 0;
+	unsigned uc = uaccess_class(d);
+	if (!mm || (uc & UC_EXEMPT)) return 0;
 	struct prefault p = { r->task, mm, PREFAULT_MAX, 0 };
 	mm_stat.uaccess_traps++;
 	if (r->nr == SYS_futex) {
@@ -243,7 +257,7 @@ long mm_syscall_entry(struct sysreq *r)
 		 * only when it is the caller's own (another's threads are not stopped) */
 		if ((r->nr == SYS_process_vm_readv || r->nr == SYS_process_vm_writev) && i == 3 && !remote_self)
 			continue;
-		if (!a || (a >= MM_UACCESS_FLOOR && !mm_uaccess_always(d))) continue;
+		if (!a || (a >= MM_UACCESS_FLOOR && !(uc & UC_ALWAYS))) continue;
 		bool write = A_IS_OUT(d->args[i]) || A_TYPE(d->args[i]) == A_LOFF_INOUT ||
 			     (r->nr == SYS_process_vm_readv && i == 1) ||
 			     (r->nr == SYS_process_vm_writev && i == 3);

@@ -80,4 +80,27 @@ static int bench_main(const char *name, int argc, char **argv, long dflt_iters,
 #define BENCH_FAIL(what) \
 	do { fprintf(stderr, "bench: %s: %s\n", (what), strerror(errno)); return -1; } while (0)
 
+/* n times fork + execve(path, argv, envp) + waitpid, the child expected to exit 0
+ * (fork_exec_wait, fork_exec_static). 0 or -1. */
+#include <sys/wait.h>
+#include <unistd.h>
+static int bench_fork_exec(long n, const char *path, char *const argv[], char **envp)
+{
+	for (long i = 0; i < n; i++) {
+		int st;
+		pid_t pid = fork();
+		if (pid < 0) BENCH_FAIL("fork");
+		if (pid == 0) {
+			execve(path, argv, envp);
+			_exit(127);
+		}
+		if (waitpid(pid, &st, 0) != pid) BENCH_FAIL("waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "bench: %s status %#x\n", path, st);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 #endif

@@ -1,27 +1,10 @@
 /* tests/bench/fork_exec_wait.c - fork + execve("/bin/true") + waitpid. */
-#include <sys/wait.h>
-#include <unistd.h>
 #include "bench.h"
 
 static int run(long n, void *arg)
 {
 	static char *const argv[] = { "true", NULL };
-	char **envp = arg;
-	for (long i = 0; i < n; i++) {
-		int st;
-		pid_t pid = fork();
-		if (pid < 0) BENCH_FAIL("fork");
-		if (pid == 0) {
-			execve("/bin/true", argv, envp);
-			_exit(127);
-		}
-		if (waitpid(pid, &st, 0) != pid) BENCH_FAIL("waitpid");
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			fprintf(stderr, "bench: /bin/true status %#x\n", st);
-			return -1;
-		}
-	}
-	return 0;
+	return bench_fork_exec(n, "/bin/true", argv, arg);
 }
 
 int main(int argc, char **argv)
