@@ -84,7 +84,7 @@ static int bench_main(const char *name, int argc, char **argv, long dflt_iters,
  * (fork_exec_wait, fork_exec_static). 0 or -1. */
 #include <sys/wait.h>
 #include <unistd.h>
-static int bench_fork_exec(long n, const char *path, char *const argv[], char **envp)
+static inline int bench_fork_exec(long n, const char *path, char *const argv[], char **envp)
 {
 	for (long i = 0; i < n; i++) {
 		int st;
