@@ -121,7 +121,7 @@ START_TEST(test_control_socket)
 	char pid[16];
 	pid_t sup = fork();
 	if (sup == 0) {
-		execl(persona_path(), "persona", "run", "--", "sleep", "1", (char *)NULL);
+		execl(persona_path(), "persona", "run", "--", "sleep", "3", (char *)NULL);
 		_exit(127);
 	}
 	snprintf(pid, sizeof pid, "%d", sup);
