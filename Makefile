@@ -12,7 +12,7 @@ BUILD   ?= build
 CC      ?= cc
 PKGS    := libseccomp liburing libffi
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -MMD -MP
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iinclude -MMD -MP
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
@@ -23,7 +23,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c) $(wildcard loader/*.c)
+CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c) $(wildcard services/*/plugins/*.c) \
+	    $(wildcard loader/*.c)
 MAIN_SRC := core/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -34,9 +35,12 @@ GUEST_SRC:= $(wildcard tests/guests/*.c)
 BENCH_SRC:= $(wildcard tests/bench/*.c)
 GUESTS   := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%)
 BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+# scheduler plugins as shared objects, for the tests (not installed)
+SCHED_PLUGIN_SOS := $(patsubst tests/sched-plugins/%.c,$(BUILD)/sched-plugins/%.so,$(wildcard tests/sched-plugins/*.c))
+VERSION  := $(shell sed -n 's/^\#define PERSONA_VERSION "\(.*\)"/\1/p' core/main.c)
 
-.PHONY: all deps check demo bench install clean compat unit integration trace-tests fuzz fuzz-replay
-all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) docs/compat.md
+.PHONY: FORCE all deps check demo bench install clean compat unit integration trace-tests fuzz fuzz-replay
+all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) $(SCHED_PLUGIN_SOS) docs/compat.md
 
 # The only program the host execs for a guest (loader/stub/stub.c): static, no libc.
 $(BUILD)/persona-stub: loader/stub/stub.c
@@ -46,6 +50,25 @@ $(BUILD)/persona-stub: loader/stub/stub.c
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# services/sched/plugin.c looks for installed plugins in $(PREFIX)/lib/persona/sched;
+# the stamp rebuilds it when PREFIX changes. (dlopen is in glibc's libc since 2.34.)
+$(BUILD)/services/sched/plugin.o: CFLAGS += -DPERSONA_PREFIX='"$(PREFIX)"'
+$(BUILD)/services/sched/plugin.o: $(BUILD)/prefix.stamp
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+FORCE:
+
+# Scheduler plugins the tests load (tests/sched-plugins/): built as a plugin author would
+$(BUILD)/sched-plugins/%.so: tests/sched-plugins/%.c include/persona/sched.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -Iinclude -o $@ $<
+
+# pkg-config file for out-of-tree plugins (header only: a plugin links against nothing)
+$(BUILD)/persona-sched.pc: persona-sched.pc.in $(BUILD)/prefix.stamp
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
 $(BUILD)/libpersona.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -87,8 +110,8 @@ docs/compat.md: $(BUILD)/persona
 deps:
 	@sh tools/install-deps.sh
 
-unit: $(BUILD)/unit-tests
-	$(BUILD)/unit-tests
+unit: $(BUILD)/unit-tests $(SCHED_PLUGIN_SOS)
+	SCHED_PLUGINS=$(BUILD)/sched-plugins $(BUILD)/unit-tests
 
 trace-tests: $(BUILD)/trace-tests
 	$(BUILD)/trace-tests
@@ -98,7 +121,7 @@ integration: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
 
 check: deps
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/trace-tests
-	$(BUILD)/unit-tests
+	SCHED_PLUGINS=$(BUILD)/sched-plugins $(BUILD)/unit-tests
 	$(BUILD)/trace-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
@@ -131,12 +154,15 @@ $(BUILD)/fuzz_elf_replay: $(FUZZ_SRC) loader/elf.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFUZZ_REPLAY -o $@ $(FUZZ_SRC) $(LDFLAGS)
 
-install: $(BUILD)/persona $(BUILD)/persona-stub
+install: $(BUILD)/persona $(BUILD)/persona-stub $(BUILD)/persona-sched.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/persona/core $(DESTDIR)$(PREFIX)/share/doc/persona
 	install -m 755 $(BUILD)/persona $(DESTDIR)$(PREFIX)/bin/persona
 	install -d $(DESTDIR)$(PREFIX)/lib/persona
 	install -m 755 $(BUILD)/persona-stub $(DESTDIR)$(PREFIX)/lib/persona/persona-stub
 	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/persona/core/
+	install -d $(DESTDIR)$(PREFIX)/lib/persona/sched $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/persona/*.h $(DESTDIR)$(PREFIX)/include/persona/
+	install -m 644 $(BUILD)/persona-sched.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/persona-sched.pc
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/persona/
 
 clean:

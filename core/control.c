@@ -12,6 +12,7 @@
 #include "core/irq.h"
 #include "core/log.h"
 #include "core/stats.h"
+#include "services/sched/sched.h"
 #include "core/task.h"
 
 static int listen_fd = -1;
@@ -61,8 +62,21 @@ static void reply_status(FILE *f)
 	struct counts c = { 0 };
 	task_for_each(count, &c);
 	fprintf(f, "supervisor %d\ntasks %u\nprocesses %u\nkernel-threads %u\nzombies %u\n"
-		"jiffies %lu\nhz %u\ncpus %u\n", getpid(), c.tasks, c.guests, c.kthreads, c.zombies,
-		(unsigned long)jiffies, irq_hz, irq_ncpus);
+		"jiffies %lu\nhz %u\ncpus %u\nsched %s\n", getpid(), c.tasks, c.guests, c.kthreads, c.zombies,
+		(unsigned long)jiffies, irq_hz, irq_ncpus, sched_active() ? sched_plugin_name() : "off");
+}
+
+/* "sched": the plugin in use; "sched NAME": swap to NAME, moving every task */
+static void reply_sched(FILE *f, const char *arg)
+{
+	char msg[1200];
+	while (*arg == ' ') arg++;
+	if (!*arg) {
+		fprintf(f, "%s\n", sched_active() ? sched_plugin_name() : "off");
+		return;
+	}
+	if (sched_swap(arg, msg, sizeof msg)) fprintf(f, "error: %s\n", msg);
+	else fprintf(f, "%s\n", msg);
 }
 
 /* Whether the peer is one of our guests */
@@ -77,21 +91,26 @@ static int from_guest(int fd)
 void control_serve(int fd)
 {
 	char cmd[256];
-	struct timeval tv = { 0, 200000 };	/* a client sends its command at once */
+	struct timeval tv = { 2, 0 };	/* a client sends its command at once (but a loaded
+					 * host may run it late) */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	ssize_t n = read(fd, cmd, sizeof cmd - 1);	/* read first: the client is writing */
 	bool guest = from_guest(fd);
 	FILE *f = fdopen(fd, "w");
 	if (!f) { close(fd); return; }
-	if (n < 0 || guest) {
+	if (guest) {
 		fprintf(f, "error: refused\n");
+	} else if (n < 0) {
+		fprintf(f, "error: no command received\n");
 	} else {
 		cmd[n] = 0;
 		cmd[strcspn(cmd, "\r\n")] = 0;
 		DBG(DBG_IRQ, "control command '%s'", cmd);
 		if (!strcmp(cmd, "status")) reply_status(f);
 		else if (!strcmp(cmd, "stats")) stats_print(f);
-		else if (!strcmp(cmd, "help") || !cmd[0]) fprintf(f, "commands: status, stats, help\n");
+		else if (!strncmp(cmd, "sched", 5) && (!cmd[5] || cmd[5] == ' ')) reply_sched(f, cmd + 5);
+		else if (!strcmp(cmd, "help") || !cmd[0])
+			fprintf(f, "commands: status, stats, sched [NAME], help\n");
 		else fprintf(f, "error: unknown command '%s'\n", cmd);
 	}
 	fclose(f);

@@ -4,8 +4,9 @@
  * is served on the tracer thread. Connections from the supervisor's own guests are
  * refused (SO_PEERCRED): a guest does not steer its kernel.
  *
- * Commands: "status" (tasks, guests, kernel threads, jiffies), "stats" (what --stats
- * prints), "help". The scheduler issue adds "sched NAME".
+ * Commands: "status" (tasks, guests, kernel threads, jiffies, plugin), "stats" (what
+ * --stats prints), "sched" (the plugin in use), "sched NAME" (hot swap: every task moves
+ * to plugin NAME), "help".
  * Thread: tracer thread. */
 #ifndef PERSONA_CONTROL_H
 #define PERSONA_CONTROL_H

@@ -20,6 +20,7 @@
 #include "core/tracer.h"
 #include "services/deferred/softirq.h"
 #include "services/io/ioservice.h"
+#include "services/sched/sched.h"
 
 #define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
 
@@ -186,6 +187,7 @@ static void on_signals(int res)
 		irq_enter(cpu, IRQ_TIMER);
 		jiffies += 1 + sig_buf[i].ssi_overrun;
 		raise_softirq(cpu, TIMER_SOFTIRQ);
+		sched_tick();	/* scheduler_tick(): accounting, slices, preemption */
 		irq_exit(cpu);
 	}
 	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);

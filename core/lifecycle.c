@@ -19,6 +19,7 @@
 #include "core/spawn.h"
 #include "services/pm/pm.h"
 #include "services/time/time.h"
+#include "services/sched/sched.h"
 
 #define MAX_EARLY 256
 static pid_t early_stops[MAX_EARLY];	/* new children that stopped before their event */
@@ -62,6 +63,7 @@ struct task *lifecycle_start(pid_t host_pid)
 	task_set_session(t, getsid(host_pid));
 	t->pidfd = pidfd_of(host_pid);
 	t->state = TASK_RUNNING;
+	sched_task_start(t);
 	/* orphans come to init by find_new_reaper's fallback; its subreaper flag (set on
 	 * the host by spawn) is the guest's own business (services/pm/policy.c) */
 	init_exited = false;
@@ -126,6 +128,7 @@ void lifecycle_clone_event(struct task *parent, int event)
 	}
 	if (!thread) t->pidfd = pidfd_of(tid);
 	mm_clone(parent, t, flags);
+	sched_task_new(t, parent);	/* off until its first stop reaches the gate */
 	t->nested_pidns = parent->nested_pidns || (pm_nested_pidns_possible && in_other_pidns(tid));
 	if (flags & CLONE_PARENT_SETTID) {
 		int vtid = task_vtid(t);
@@ -140,6 +143,8 @@ void lifecycle_clone_event(struct task *parent, int event)
 	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? r->data[1] : 0;
 	t->rseq_area = (flags & CLONE_VM) ? 0 : parent->rseq_area;	/* as rseq_fork() */
 	if (take_early_stop(tid)) lifecycle_first_stop(t);
+	/* a vfork parent sleeps until the child execs or exits: its CPU is free now */
+	if ((flags & CLONE_VFORK) || event == PTRACE_EVENT_VFORK) sched_task_will_block(parent);
 	parent->stop = STOP_EVENT;
 	trap_resume(parent, 0);
 }
@@ -159,6 +164,7 @@ struct task *lifecycle_exec_event(struct task *t)
 	mm_exec(t);
 	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
+	sched_task_renamed(t);
 	return t;
 }
 
@@ -185,6 +191,7 @@ static void process_exited(struct task *l)
 
 void lifecycle_exit_event(struct task *t)
 {
+	sched_task_exiting(t);
 	if (t->leader == task_init() && t->leader->live_threads == 1)
 		task_for_each(kill_one, NULL);
 }
@@ -197,6 +204,7 @@ void lifecycle_death(pid_t tid, int status)
 	if (trap_observer) trap_observer->task_gone(t, status);
 	for (int i = 0; i < MAX_NOTIFIERS && gone_fns[i]; i++) gone_fns[i](t);
 	mm_task_gone(t);
+	sched_task_gone(t);
 	if (task_thread_gone(t, status)) process_exited(l);
 }
 

@@ -11,7 +11,7 @@ unsigned log_debug_mask;
 static const struct { const char *name; unsigned bit; } debug_names[] = {
 	{ "syscall", DBG_SYSCALL }, { "task", DBG_TASK }, { "signal", DBG_SIGNAL },
 	{ "proc", DBG_PROC }, { "inject", DBG_INJECT }, { "irq", DBG_IRQ },
-	{ "softirq", DBG_SOFTIRQ }, { "work", DBG_WORK }, { "timer", DBG_TIMER }, { "mm", DBG_MM }, { "loader", DBG_LOADER },
+	{ "softirq", DBG_SOFTIRQ }, { "work", DBG_WORK }, { "timer", DBG_TIMER }, { "mm", DBG_MM }, { "loader", DBG_LOADER }, { "sched", DBG_SCHED },
 };
 
 int log_parse_debug(const char *list)

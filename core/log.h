@@ -17,6 +17,7 @@ enum debug_cat {
 	DBG_TIMER   = 1 << 8,	/* timers (services/time) */
 	DBG_MM      = 1 << 9,	/* page faults and injected mappings (services/mm) */
 	DBG_LOADER  = 1 << 10,	/* exec by the user-space loader (loader/) */
+	DBG_SCHED   = 1 << 11,	/* scheduling decisions (services/sched) */
 };
 extern unsigned log_debug_mask;
 

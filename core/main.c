@@ -41,6 +41,7 @@
 #include "services/trace/trace_opts.h"
 #include "loader/elf_cmd.h"
 #include "loader/ldd_cmd.h"
+#include "services/sched/sched.h"
 
 #define PERSONA_VERSION "0.1.0"
 
@@ -55,6 +56,7 @@ static void usage(FILE *f)
 		"       persona ctl SUPERVISOR_PID status|stats|help\n"
 		"       persona elf PROGRAM      its ELF headers and where it would be mapped\n"
 		"       persona ldd [--plain] PROGRAM...  its shared libraries and how ld.so finds them\n"
+		"       persona sched list|check PLUGIN  scheduler plugins: installed, or one checked\n"
 		"       persona compat\n"
 		"       persona --help | --version\n"
 		"\n"
@@ -70,7 +72,12 @@ static void usage(FILE *f)
 		"  --fault-around=N  pages filled per page fault, a power of 2 (16)\n"
 		"  --mm=on|off       Persona's memory manager (on) or the host's (off)\n"
 		"  --exec=persona|host  execve by Persona's loader (default, needs --mm=on)\n"
-		"                    or by the host kernel\n");
+		"                    or by the host kernel\n"
+		"  --sched=NAME      scheduler plugin: a built-in (persona sched list), NAME.so\n"
+		"                    on the plugin path, ./FILE.so, or off (the host's) (cfs)\n"
+		"  --cpus=N          virtual CPUs (default: host CPUs)\n"
+		"  --pin             pin virtual CPU c to host CPU c (getcpu via the vDSO agrees)\n"
+		"  --sched-trace=FILE  the schedule as Chrome Trace Event JSON (Perfetto)\n");
 }
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
@@ -122,6 +129,7 @@ struct run_opts {
 	enum filter_mode mode;
 	unsigned hz;		/* --hz: tick rate, 0 = no tick */
 	bool stats;		/* --stats: counters at exit */
+	struct sched_options sched;	/* --sched, --cpus, --sched-trace */
 	void (*before_shutdown)(void);	/* last words while the event loop still runs */
 };
 
@@ -138,6 +146,10 @@ static int start_kernel(const struct run_opts *o)
 	if (log_debug_mask & DBG_WORK) deferred_debug |= DEFERRED_DBG_WORK | DEFERRED_DBG_KTHREAD;
 	deferred_hz = o->hz ? o->hz : 250;	/* workqueue delays are in jiffies */
 	time_init();
+	struct sched_options so = o->sched;
+	so.hz = o->hz;
+	if ((err = sched_init(&so))) return err;
+	if (sched_active()) irq_ncpus = sched_ncpus();
 	return 0;
 }
 
@@ -182,7 +194,9 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	if (o->stats) {
 		stats_print(stderr);
 		mm_print_stats();
+		sched_print_stats(stderr);
 	}
+	sched_shutdown();
 	mm_shutdown();
 	evloop_shutdown();
 	int exec_err = 0;
@@ -196,7 +210,7 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { FILTER_DEFAULT, 250, false, NULL };
+	struct run_opts o = { FILTER_DEFAULT, 250, false, { 0 }, NULL };
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
@@ -208,6 +222,10 @@ static int cmd_run(int argc, char **argv)
 		{ "fault-around", required_argument, NULL, 'F' },
 		{ "mm", required_argument, NULL, 'M' },
 		{ "exec", required_argument, NULL, 'E' },
+		{ "sched", required_argument, NULL, 'P' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "sched-trace", required_argument, NULL, 'T' },
+		{ "pin", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -266,11 +284,34 @@ static int cmd_run(int argc, char **argv)
 			}
 			loader_enabled = !strcmp(optarg, "persona");
 			break;
+		case 'P':
+			o.sched.off = !strcmp(optarg, "off");
+			o.sched.plugin = optarg;
+			break;
+		case 'C': {
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || !n || n > PERSONA_SCHED_MAX_CPUS) {
+				log_err("--cpus: '%s' is not a number of CPUs from 1 to %d", optarg,
+					PERSONA_SCHED_MAX_CPUS);
+				return 2;
+			}
+			o.sched.ncpus = (unsigned)n;
+			break;
+		}
+		case 'T': o.sched.trace_file = optarg; break;
+		case 'I': o.sched.pin = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) { usage(stderr); return 2; }
+	if (!o.sched.off) {	/* a bad plugin is a usage error, found before anything runs */
+		char err[1024];
+		if (!sched_plugin_load(o.sched.plugin ? o.sched.plugin : "cfs", err, sizeof err)) {
+			log_err("--sched: %s", err);
+			return 2;
+		}
+	}
 	int status, rc = run_guest(argv + optind, &o, &status);
 	return rc ? rc : exit_like(status);
 }
@@ -283,7 +324,7 @@ static int cmd_trace(int argc, char **argv)
 	int rc = trace_begin(&cfg);
 	if (rc) return rc;
 	int status;
-	struct run_opts o = { FILTER_TRAP_ALL, 250, false, trace_end };
+	struct run_opts o = { FILTER_TRAP_ALL, 250, false, { 0 }, trace_end };
 	rc = run_guest(argv + cfg.argi, &o, &status);
 	return rc ? rc : exit_like(status);
 }
@@ -296,6 +337,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "diff")) return tracediff_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "elf")) return elf_cmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ldd")) return ldd_cmd_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sched")) return sched_cmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl")) {
 		char *end;
 		long pid = argc > 3 ? strtol(argv[2], &end, 10) : 0;

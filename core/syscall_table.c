@@ -18,6 +18,7 @@
 #include <time.h>
 #include "core/syscall_table.h"
 #include "services/pm/pm.h"
+#include "services/sched/sched_syscalls.h"
 #include "services/procfs/procfs.h"
 #include "services/time/time.h"
 #include "services/mm/mm.h"
@@ -248,20 +249,21 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	N(setrlimit, 0, A_INT, A_RLIMIT_RES, A_RLIMIT),
 	N(getrusage, 0, A_INT, A_RUSAGE_WHO, O(A_RUSAGE)),
 	N(times, 0, A_LONG, O(A_TMS)),
-	EW(sched_setaffinity, 0, A_INT, sys_sched_setaffinity, &pid0_named, A_PID, A_SIZE, A_CPUSET),
-	EW(sched_getaffinity, 0, A_INT, sys_sched_getaffinity, &pid0_named, A_PID, A_SIZE, O(A_CPUSET)),
-	EW(sched_setscheduler, 0, A_INT, sys_sched_setscheduler, &pid0_named, A_PID, A_INT, A_SCHED_PARAM),
-	EW(sched_getscheduler, 0, A_SCHED_POLICY, sys_sched_getscheduler, &pid0_named, A_PID),
-	EW(sched_setparam, 0, A_INT, sys_sched_setparam, &pid0_named, A_PID, A_SCHED_PARAM),
-	EW(sched_getparam, 0, A_INT, sys_sched_getparam, &pid0_named, A_PID, O(A_SCHED_PARAM)),
-	EW(sched_rr_get_interval, 0, A_INT, sys_sched_rr_get_interval, &pid0_named, A_PID, O(A_TIMESPEC)),
-	EW(sched_setattr, 0, A_INT, sys_sched_setattr, &pid0_named, A_PID, A_PTR, A_UINT),
-	EW(sched_getattr, 0, A_INT, sys_sched_getattr, &pid0_named, A_PID, O(A_PTR), A_UINT, A_UINT),
-	N(sched_yield, 0, A_INT),
+	E(sched_setaffinity, 0, A_INT, sys_sched_setaffinity, A_PID, A_SIZE, A_CPUSET),
+	E(sched_getaffinity, 0, A_INT, sys_sched_getaffinity, A_PID, A_SIZE, O(A_CPUSET)),
+	E(sched_setscheduler, 0, A_INT, sys_sched_setscheduler, A_PID, A_INT, A_SCHED_PARAM),
+	E(sched_getscheduler, 0, A_SCHED_POLICY, sys_sched_getscheduler, A_PID),
+	E(sched_setparam, 0, A_INT, sys_sched_setparam, A_PID, A_SCHED_PARAM),
+	E(sched_getparam, 0, A_INT, sys_sched_getparam, A_PID, O(A_SCHED_PARAM)),
+	E(sched_rr_get_interval, 0, A_INT, sys_sched_rr_get_interval, A_PID, O(A_TIMESPEC)),
+	E(sched_setattr, 0, A_INT, sys_sched_setattr, A_PID, A_PTR, A_UINT),
+	E(sched_getattr, 0, A_INT, sys_sched_getattr, A_PID, O(A_PTR), A_UINT, A_UINT),
+	E(sched_yield, 0, A_INT, sys_sched_yield),
+	E(getcpu, 0, A_INT, sys_getcpu, O(A_INTPTR), O(A_INTPTR), A_PTR),
 	N(sched_get_priority_max, 0, A_INT, A_INT),
 	N(sched_get_priority_min, 0, A_INT, A_INT),
-	EW(getpriority, 0, A_INT, sys_getpriority, &who1_named, A_WHICH_PRIO, A_INT),
-	EW(setpriority, 0, A_INT, sys_setpriority, &who1_named, A_WHICH_PRIO, A_INT, A_INT),
+	E(getpriority, 0, A_INT, sys_getpriority, A_WHICH_PRIO, A_INT),
+	E(setpriority, 0, A_INT, sys_setpriority, A_WHICH_PRIO, A_INT, A_INT),
 	EW(ioprio_get, 0, A_INT, sys_ioprio_get, &who1_named, A_INT, A_INT),
 	EW(ioprio_set, 0, A_INT, sys_ioprio_set, &who1_named, A_INT, A_INT, A_INT),
 	EW(get_robust_list, 0, A_INT, sys_get_robust_list, &pid0_named, A_PID, O(A_PTR), O(A_PTR)),

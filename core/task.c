@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/task.h"
+#include "services/sched/sched.h"
 #include "services/mm/mm.h"
 #include "loader/exec.h"
 #include "core/pidmap.h"
@@ -92,6 +93,7 @@ struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 static void task_free(struct task *t)
 {
 	mm_task_gone(t);	/* threads freed by exec's de_thread hold a reference */
+	sched_task_gone(t);
 	loader_forget(t);
 	hash_remove(t);
 	list_del_init(&t->thread_node);
@@ -167,6 +169,7 @@ struct task *task_exec(struct task *t)
 		struct task *th = list_entry(pos, struct task, thread_node);
 		if (th == l) continue;
 		if (th == t) {	/* the leader continues the exec'ing thread's syscall */
+			sched_task_exec(t, l);
 			l->req = t->req;
 			l->req.task = l;
 			l->exec_pending = t->exec_pending;	/* loader/: the image to build */

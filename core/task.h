@@ -21,6 +21,7 @@
 
 struct kthread;
 struct mm;
+struct sched_entity;
 
 
 enum task_state {
@@ -64,6 +65,7 @@ struct task {
 	uint64_t fault_act[2][4];
 	bool fault_act_set[2];
 	void *exec_pending;		/* an exec the loader checked, built at the exec event */
+	struct sched_entity *se;	/* the scheduler's record (services/sched), NULL when off */
 
 	/* trap state, owned by the trap backend */
 	struct user_regs_struct regs;

@@ -12,6 +12,7 @@
 #include "core/trap.h"
 #include "core/log.h"
 #include "services/mm/mm.h"
+#include "services/sched/sched.h"
 
 static void on_seccomp_stop(struct task *t)
 {
@@ -59,8 +60,10 @@ static void on_event_stop(struct task *t, int sig)
 		/* group-stop: stay stopped, but let SIGCONT wake it (PTRACE_LISTEN) */
 		t->state = TASK_STOPPED;
 		if (trap_observer && trap_observer->group_stop) trap_observer->group_stop(t, sig);
+		sched_task_block(t, OFF_STOPPED);
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0);
 	} else {
+		if (sig == SIGTRAP) sched_event_stop(t);	/* PTRACE_INTERRUPT's stop */
 		trap_resume(t, 0);
 	}
 }
@@ -110,8 +113,10 @@ void tracer_handle(pid_t tid, int status)
 	/* a fork holds the mm (services/mm): faults and syscalls of its other threads
 	 * wait until it is done */
 	if ((event == PTRACE_EVENT_SECCOMP || (!event && sig != (SIGTRAP | 0x80))) && t->mm &&
-	    mm_park(t, status))
+	    mm_park(t, status)) {
+		sched_task_block(t, OFF_BLOCKED);	/* asleep on the mm lock: its CPU is free */
 		return;
+	}
 	if (event) {
 		on_ptrace_event(t, event, sig);
 	} else if (sig == (SIGTRAP | 0x80)) {

@@ -37,6 +37,9 @@ void trap_regs_dirty(struct task *t);
 /* Resumes with PTRACE_CONT, or PTRACE_SYSCALL when an exit hook is pending. `sig` is
  * delivered only from a signal-delivery-stop. Returns 0 or -ESRCH (task died). */
 int trap_resume(struct task *t, int sig);
+/* Resumes a stopped task as trap_resume does, without the scheduler's gate: the
+ * scheduler's own way to run a task it held. 0 or -errno. */
+int trap_release(struct task *t, int sig);
 /* Fills t->req from a seccomp stop. */
 int trap_request_from_stop(struct task *t);
 /* Applies a handler's answer to the request in flight and resumes the task unless it

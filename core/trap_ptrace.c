@@ -14,6 +14,7 @@
 #include "core/lifecycle.h"
 #include <sys/wait.h>
 #include "services/mm/mm.h"
+#include "services/sched/sched.h"
 
 #define RED_ZONE 128
 
@@ -54,6 +55,14 @@ int trap_resume(struct task *t, int sig)
 	}
 	t->regs_valid = t->regs_dirty = false;
 	t->state = TASK_RUNNING;
+	/* the scheduler's gate: without a virtual CPU the task stays stopped until the
+	 * scheduler picks it (services/sched) */
+	if (t->se && !sched_may_resume(t, sig)) return 0;
+	return trap_release(t, sig);
+}
+
+int trap_release(struct task *t, int sig)
+{
 	if (ptrace(t->in_syscall_hook ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig) < 0)
 		return -errno;
 	return 0;
@@ -110,6 +119,7 @@ void trap_reply(struct task *t, long ret)
 	struct sysreq *r = &t->req;
 	if (ret == SYSRET_BLOCK) {
 		t->state = TASK_BLOCKED;
+		sched_task_block(t, OFF_BLOCKED);	/* a blocked task gives its CPU up */
 		return;
 	}
 	if (ret == SYSRET_NATIVE) {

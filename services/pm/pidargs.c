@@ -10,24 +10,6 @@
 
 long sys_prlimit64(struct sysreq *r, pid_t pid, unsigned res, gaddr_t n, gaddr_t o)
 { return pm_native_with_pid(r, 0, pid); }
-long sys_sched_setaffinity(struct sysreq *r, pid_t pid, unsigned long len, gaddr_t mask)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_getaffinity(struct sysreq *r, pid_t pid, unsigned long len, gaddr_t mask)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_setscheduler(struct sysreq *r, pid_t pid, int policy, gaddr_t param)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_getscheduler(struct sysreq *r, pid_t pid)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_setparam(struct sysreq *r, pid_t pid, gaddr_t param)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_getparam(struct sysreq *r, pid_t pid, gaddr_t param)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_rr_get_interval(struct sysreq *r, pid_t pid, gaddr_t ts)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_setattr(struct sysreq *r, pid_t pid, gaddr_t attr, unsigned flags)
-{ return pm_native_with_pid(r, 0, pid); }
-long sys_sched_getattr(struct sysreq *r, pid_t pid, gaddr_t attr, unsigned size, unsigned flags)
-{ return pm_native_with_pid(r, 0, pid); }
 long sys_get_robust_list(struct sysreq *r, pid_t pid, gaddr_t head, gaddr_t len)
 { return pm_native_with_pid(r, 0, pid); }
 long sys_process_vm_readv(struct sysreq *r, pid_t pid, gaddr_t lv, unsigned long ln,
@@ -55,9 +37,9 @@ static long prio_who(struct sysreq *r, int is_pid, int is_pgrp, int who)
 	return SYSRET_NATIVE;
 }
 
-long sys_getpriority(struct sysreq *r, int which, int who)
+long pm_getpriority(struct sysreq *r, int which, int who)
 { return prio_who(r, which == PRIO_PROCESS, which == PRIO_PGRP, who); }
-long sys_setpriority(struct sysreq *r, int which, int who, int prio)
+long pm_setpriority(struct sysreq *r, int which, int who, int prio)
 { return prio_who(r, which == PRIO_PROCESS, which == PRIO_PGRP, who); }
 long sys_ioprio_get(struct sysreq *r, int which, int who)
 { return prio_who(r, which == 1, which == 2, who); }

@@ -48,17 +48,10 @@ long sys_pidfd_send_signal(struct sysreq *r, int pidfd, int sig, gaddr_t info, u
 long sys_rt_sigtimedwait(struct sysreq *r, gaddr_t set, gaddr_t info, gaddr_t ts, unsigned long size);
 /* pidargs.c: syscalls with a pid among their arguments */
 long sys_prlimit64(struct sysreq *r, pid_t pid, unsigned res, gaddr_t new_rl, gaddr_t old_rl);
-long sys_sched_setaffinity(struct sysreq *r, pid_t pid, unsigned long len, gaddr_t mask);
-long sys_sched_getaffinity(struct sysreq *r, pid_t pid, unsigned long len, gaddr_t mask);
-long sys_sched_setscheduler(struct sysreq *r, pid_t pid, int policy, gaddr_t param);
-long sys_sched_getscheduler(struct sysreq *r, pid_t pid);
-long sys_sched_setparam(struct sysreq *r, pid_t pid, gaddr_t param);
-long sys_sched_getparam(struct sysreq *r, pid_t pid, gaddr_t param);
-long sys_sched_rr_get_interval(struct sysreq *r, pid_t pid, gaddr_t ts);
-long sys_sched_setattr(struct sysreq *r, pid_t pid, gaddr_t attr, unsigned flags);
-long sys_sched_getattr(struct sysreq *r, pid_t pid, gaddr_t attr, unsigned size, unsigned flags);
-long sys_getpriority(struct sysreq *r, int which, int who);
-long sys_setpriority(struct sysreq *r, int which, int who, int prio);
+/* getpriority/setpriority with the pid or group translated (the scheduler's handlers
+ * fall back to these when it is off: services/sched/sched_syscalls.c) */
+long pm_getpriority(struct sysreq *r, int which, int who);
+long pm_setpriority(struct sysreq *r, int which, int who, int prio);
 long sys_ioprio_get(struct sysreq *r, int which, int who);
 long sys_ioprio_set(struct sysreq *r, int which, int who, int prio);
 long sys_get_robust_list(struct sysreq *r, pid_t pid, gaddr_t head, gaddr_t len);

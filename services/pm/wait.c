@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include "services/pm/pm.h"
+#include "services/sched/sched.h"
+#include "core/task.h"
 #include "core/guest_mem.h"
 #include "core/pidmap.h"
 #include "core/task.h"
@@ -33,6 +35,18 @@ static long wait4_exit(struct sysreq *r, long ret)
 	return v;
 }
 
+/* Whether a wait by t could return at once: a child is a zombie (its group's
+ * children hang on the leader) */
+static bool pm_zombie_child(struct task *t)
+{
+	struct list_head *pos;
+	list_for_each(pos, &t->leader->children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+		if (c->state == TASK_ZOMBIE) return true;
+	}
+	return false;
+}
+
 long sys_wait4(struct sysreq *r, pid_t pid, gaddr_t status, int options, gaddr_t rusage)
 {
 	if (pid > 0 || pid < -1) {
@@ -41,6 +55,7 @@ long sys_wait4(struct sysreq *r, pid_t pid, gaddr_t status, int options, gaddr_t
 		sysreq_set_arg(r, 0, (uint64_t)(long)(pid > 0 ? p->host : -p->host));
 	}
 	sysreq_on_exit(r, wait4_exit);
+	if (!(options & WNOHANG) && !pm_zombie_child(r->task)) sched_task_will_block(r->task);
 	return SYSRET_NATIVE;
 }
 
@@ -72,5 +87,6 @@ long sys_waitid(struct sysreq *r, int idtype, int id, gaddr_t infop, int options
 	}
 	r->data[0] = (unsigned)options;
 	sysreq_on_exit(r, waitid_exit);
+	if (!(options & WNOHANG) && !pm_zombie_child(r->task)) sched_task_will_block(r->task);
 	return SYSRET_NATIVE;
 }

@@ -11,6 +11,7 @@
 #include "services/procfs/procfs_internal.h"
 #include "core/pidmap.h"
 #include "services/mm/mm.h"
+#include "services/sched/sched.h"
 
 long procfs_fd_path(struct task *t, int fd, char *buf, size_t len)
 {
@@ -78,23 +79,36 @@ static void host_to_guest_view(char *p, size_t len)
 	if (e && !strncmp(e, "/task/", 6)) virt_component(p, len, e + 6);
 }
 
-/* Builds the absolute guest-view path; 0 when it cannot concern /proc */
+/* The sysfs files that count CPUs (glibc's get_nprocs reads online): while the
+ * personality schedules, they show its virtual CPUs */
+static bool sysfs_cpu_file(const char *abs)
+{
+	return sched_active() && (!strcmp(abs, "/sys/devices/system/cpu/online") ||
+				  !strcmp(abs, "/sys/devices/system/cpu/possible") ||
+				  !strcmp(abs, "/sys/devices/system/cpu/present"));
+}
+
+/* Builds the absolute guest-view path; 0 when it cannot concern /proc (or a
+ * sysfs_cpu_file) */
 static int absolute(struct task *t, int dirfd, const char *path, char *abs, size_t len)
 {
 	if (path[0] == '/') {
-		if (strncmp(path, "/proc", 5) && !strstr(path, "..")) return 0;
+		if (strncmp(path, "/proc", 5) && strncmp(path, "/sys/", 5) && !strstr(path, ".."))
+			return 0;
 		if (strlen(path) >= len) return -ENAMETOOLONG;
 		strcpy(abs, path);
 	} else {
 		long n = procfs_fd_path(t, dirfd, abs, len);
 		if (n < 0) return n == -ENOENT ? 0 : (int)n;	/* EBADF etc.: the kernel says it */
-		if (strncmp(abs, "/proc", 5) && !strstr(path, "..")) return 0;
+		if (strncmp(abs, "/proc", 5) && strncmp(abs, "/sys/", 5) && !strstr(path, ".."))
+			return 0;
 		host_to_guest_view(abs, len);
 		if (strlen(abs) + 1 + strlen(path) >= len) return -ENAMETOOLONG;
 		strcat(abs, "/");
 		strcat(abs, path);
 	}
 	normalise(abs);
+	if (sysfs_cpu_file(abs)) return 1;
 	return strcmp(abs, "/proc") && strncmp(abs, "/proc/", 6) ? 0 : 1;
 }
 
@@ -134,6 +148,8 @@ static enum proc_synth synth_kind(const char *rest, struct task *named)
 {
 	if (!strcmp(rest, "/status")) return SYNTH_STATUS;
 	if (!strcmp(rest, "/stat")) return SYNTH_STAT;
+	if (sched_active() && !strcmp(rest, "/sched")) return SYNTH_SCHED;
+	if (sched_active() && !strcmp(rest, "/schedstat")) return SYNTH_SCHEDSTAT;
 	if (!mm_active()) return SYNTH_NONE;
 	/* the address space as Persona's tables say (the host's shows its machinery).
 	 * The named task's own: an exited leader has none (Linux shows its maps empty
@@ -163,8 +179,13 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	char abs[PATH_MAX];
 	int r = absolute(t, dirfd, path, abs, sizeof abs);
 	if (r <= 0) return r;
-	if (abs[5] == 0) return 0;	/* "/proc" itself */
 	memset(pp, 0, sizeof *pp);
+	if (!strncmp(abs, "/sys/", 5)) {	/* a sysfs_cpu_file */
+		pp->synth = SYNTH_CPU_RANGE;
+		snprintf(pp->host, sizeof pp->host, "%s", abs);
+		return 1;
+	}
+	if (abs[5] == 0) return 0;	/* "/proc" itself */
 	const char *c = abs + 6, *e = strchrnul(c, '/');
 	struct task *task;
 	bool thread_view = false;
@@ -181,6 +202,11 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 	} else if (!strcmp(c, "interrupts") || !strcmp(c, "softirqs")) {
 		/* the personality's own interrupt and softirq counters */
 		pp->synth = c[0] == 'i' ? SYNTH_INTERRUPTS : SYNTH_SOFTIRQS;
+		snprintf(pp->host, sizeof pp->host, "%s", abs);
+		return 1;
+	} else if ((!strcmp(c, "cpuinfo") || !strcmp(c, "stat")) && sched_active()) {
+		/* the virtual CPUs of the scheduler */
+		pp->synth = c[0] == 'c' ? SYNTH_CPUINFO : SYNTH_PROCSTAT;
 		snprintf(pp->host, sizeof pp->host, "%s", abs);
 		return 1;
 	} else if (!strcmp(c, "meminfo") && mm_active()) {

@@ -5,7 +5,11 @@
  * the pid, ppid, pgrp, session and tpgid fields. With the memory manager on, the
  * memory figures come from its tables (services/mm/mm_proc.c): status's Vm* and Rss*
  * lines, stat's minflt, majflt, vsize and rss, and the whole of maps, smaps,
- * smaps_rollup, statm and /proc/meminfo. The result is served from a memfd. */
+ * smaps_rollup, statm and /proc/meminfo. With the scheduler on, sched and schedstat
+ * come from its records (services/sched/sched_proc.c), status's ctxt_switches lines
+ * count the personality's switches, and /proc/cpuinfo, /proc/stat's cpuN lines and
+ * /sys/devices/system/cpu/{online,possible,present} show its virtual CPUs. The
+ * result is served from a memfd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "services/deferred/softirq.h"
 #include "services/mm/mm.h"
 #include "services/mm/mm_proc.h"
+#include "services/sched/sched.h"
 
 #define MAXFILE 16384		/* the host's status or stat */
 #define MAXGEN	(64 << 20)	/* largest generated file (a huge smaps) */
@@ -94,6 +99,14 @@ static bool vm_line(const char *line)
 	return false;
 }
 
+/* status's context-switch lines, which the scheduler counts for its tasks */
+static bool ctxt_line(const struct task *t, const char *line)
+{
+	return (!strncmp(line, "voluntary_ctxt_switches:", 24) ||
+		!strncmp(line, "nonvoluntary_ctxt_switches:", 27)) &&
+	       sched_active() && sched_entity_of(t);
+}
+
 static long gen_status(struct task *t, const char *in, char *out, size_t len)
 {
 	size_t o = 0;
@@ -110,6 +123,12 @@ static long gen_status(struct task *t, const char *in, char *out, size_t len)
 				o += r;
 			}
 			done = true;
+		} else if (ctxt_line(t, l)) {
+			if (l[0] == 'v') {	/* both lines, where the first was */
+				int r = sched_proc_status_ctxt(t, out + o, len - o);
+				if (r < 0) return r;
+				o += r;
+			}
 		} else {
 			o += status_line(out + o, len - o, l, n, t);
 		}
@@ -220,6 +239,125 @@ static long gen_softirqs(char *out, size_t len)
 	return o < len ? (long)o : -EFBIG;
 }
 
+/* A whole host file (/proc/cpuinfo outgrows MAXFILE on large machines) in a
+ * malloc'ed string; NULL with errno set */
+static char *read_host_all(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return NULL;
+	size_t cap = MAXFILE, n = 0;
+	char *buf = malloc(cap);
+	for (ssize_t r = 1; buf && r > 0; n += r) {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	int err = errno;
+	close(fd);
+	if (buf) buf[n] = 0;
+	errno = err;
+	return buf;
+}
+
+/* One line of a cpuinfo block for virtual CPU `cpu` of n: the fields that number
+ * CPUs and cores are rewritten (a machine of n single-thread cores), the rest kept */
+static int cpuinfo_line(char *out, size_t len, const char *l, size_t ln, unsigned cpu, unsigned n)
+{
+	static const char *const per_cpu[] = { "processor", "core id", "apicid", "initial apicid" };
+	static const char *const count[] = { "siblings", "cpu cores" };
+	const char *colon = memchr(l, ':', ln);
+	if (colon) {
+		size_t kl = colon - l;
+		while (kl && (l[kl - 1] == '\t' || l[kl - 1] == ' ')) kl--;
+		for (unsigned i = 0; i < 4; i++)
+			if (kl == strlen(per_cpu[i]) && !strncmp(l, per_cpu[i], kl))
+				return snprintf(out, len, "%.*s: %u\n", (int)(colon - l), l, cpu);
+		for (unsigned i = 0; i < 2; i++)
+			if (kl == strlen(count[i]) && !strncmp(l, count[i], kl))
+				return snprintf(out, len, "%.*s: %u\n", (int)(colon - l), l, n);
+	}
+	return snprintf(out, len, "%.*s", (int)ln, l);
+}
+
+/* /proc/cpuinfo with exactly the scheduler's virtual CPUs: block i is the host's
+ * block i (or i modulo the host's CPUs when there are more virtual ones), renumbered */
+static long gen_cpuinfo(char *out, size_t len)
+{
+	char *in = read_host_all("/proc/cpuinfo");
+	if (!in) return -errno;
+	const char *blocks[PERSONA_SCHED_MAX_CPUS];
+	unsigned nb = 0, n = sched_ncpus();
+	for (const char *p = in; *p && nb < PERSONA_SCHED_MAX_CPUS; ) {
+		blocks[nb++] = p;
+		const char *e = strstr(p, "\n\n");
+		p = e ? e + 2 : p + strlen(p);
+	}
+	size_t o = 0;
+	for (unsigned cpu = 0; nb && cpu < n && o < len; cpu++) {
+		const char *b = blocks[cpu % nb];
+		for (const char *l = b; *l && *l != '\n' && o < len; ) {
+			const char *e = strchrnul(l, '\n');
+			size_t ln = e - l + (*e ? 1 : 0);
+			o += cpuinfo_line(out + o, len - o, l, ln, cpu, n);
+			l += ln;
+		}
+		if (o < len) out[o++] = '\n';
+	}
+	free(in);
+	return o < len ? (long)o : -EFBIG;
+}
+
+/* /proc/stat with a cpuN line per virtual CPU (the host's line N, or N modulo the
+ * host's CPUs); the total line and the rest are the host's */
+static long gen_procstat(char *out, size_t len)
+{
+	char *in = read_host_all("/proc/stat");
+	if (!in) return -errno;
+	const char *cpu[PERSONA_SCHED_MAX_CPUS];
+	unsigned nc = 0, n = sched_ncpus();
+	for (const char *l = in; *l; l = *strchrnul(l, '\n') ? strchrnul(l, '\n') + 1 : "")
+		if (!strncmp(l, "cpu", 3) && l[3] >= '0' && l[3] <= '9' && nc < PERSONA_SCHED_MAX_CPUS)
+			cpu[nc++] = l + 3 + strspn(l + 3, "0123456789");	/* " user nice..." */
+	size_t o = 0;
+	bool done = false;
+	for (const char *l = in; *l && o < len; ) {
+		const char *e = strchrnul(l, '\n');
+		size_t ln = e - l + (*e ? 1 : 0);
+		if (strncmp(l, "cpu", 3) || l[3] < '0' || l[3] > '9') {
+			o += snprintf(out + o, len - o, "%.*s", (int)ln, l);
+		} else if (!done) {
+			for (unsigned i = 0; nc && i < n && o < len; i++) {
+				const char *rest = cpu[i % nc];
+				o += snprintf(out + o, len - o, "cpu%u%.*s", i, (int)(strchrnul(rest, '\n') - rest + 1), rest);
+			}
+			done = true;
+		}
+		l += ln;
+	}
+	free(in);
+	return o < len ? (long)o : -EFBIG;
+}
+
+/* /sys/devices/system/cpu/online and friends: "0-(n-1)", or "0" */
+static long gen_cpu_range(char *out, size_t len)
+{
+	unsigned n = sched_ncpus();
+	int r = n > 1 ? snprintf(out, len, "0-%u\n", n - 1) : snprintf(out, len, "0\n");
+	return r < (int)len ? r : -EFBIG;
+}
+
 /* The generated file into out (len bytes): its length, or -errno (-EFBIG: too small) */
 static long generate(const struct proc_path *pp, char *in, char *out, size_t len)
 {
@@ -236,6 +374,11 @@ static long generate(const struct proc_path *pp, char *in, char *out, size_t len
 		if (!procfs_mm_tables(pp->task)) return snprintf(out, len, "0 0 0 0 0 0 0\n");	/* a kthread */
 		return mm_proc_statm(l, out, len);
 	case SYNTH_MEMINFO: return mm_proc_meminfo(out, len);
+	case SYNTH_SCHED: return sched_proc_sched(pp->task, out, len);
+	case SYNTH_SCHEDSTAT: return sched_proc_schedstat(pp->task, out, len);
+	case SYNTH_CPUINFO: return gen_cpuinfo(out, len);
+	case SYNTH_PROCSTAT: return gen_procstat(out, len);
+	case SYNTH_CPU_RANGE: return gen_cpu_range(out, len);
 	case SYNTH_STATUS:
 	case SYNTH_STAT:
 		if ((n = read_host(pp->host, in, MAXFILE)) < 0) return n;

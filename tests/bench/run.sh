@@ -188,6 +188,24 @@ else
 	out "proot not installed (apt-get install proot): the PRoot comparison is skipped"
 fi
 
+# context switches on one CPU: natively pinned with taskset, under Persona on one
+# virtual CPU (issue 7: every switch is the personality's scheduler at work)
+out ""
+out "context switches on one CPU (ns/op, median of $BENCH_ROUNDS rounds): native taskset -c 0, persona --cpus 1 (cfs)"
+for b in pipe_pingpong yield_pingpong; do
+	nats='' pers='' r=0
+	while [ "$r" -lt "$BENCH_ROUNDS" ]; do
+		r=$((r + 1))
+		$TIMEOUT taskset -c 0 "$BENCH/$b" "$(scale 2000)" "$BENCH_REPS" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; failed=1; break; }
+		nats="$nats $(awk -v n="$b" '$1 == n { print $2 }' "$TMP/out")"
+		$TIMEOUT "$PERSONA" run --cpus 1 -- "$BENCH/$b" "$(scale 2000)" "$BENCH_REPS" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; failed=1; break; }
+		pers="$pers $(awk -v n="$b" '$1 == n { print $2 }' "$TMP/out")"
+	done
+	# shellcheck disable=SC2086
+	nat=$(median $nats) per=$(median $pers)
+	out "$(printf '  %-16s native %11s   persona %11s   persona/native %s' "$b" "$nat" "$per" "$(ratio "$per" "$nat")")"
+done
+
 # nanosleep(1 ms) wake-up latency: how late the sleeper runs again (issue 4: the
 # sleep is emulated by Persona's timers and woken by its hrtimer interrupt)
 out ""

@@ -67,6 +67,11 @@ int main(void)
 	srunner_add_suite(sr, elf_suite());
 	srunner_add_suite(sr, mm_proc_suite());
 	srunner_add_suite(sr, ldd_suite());
+	srunner_add_suite(sr, sched_plugin_suite());
+	srunner_add_suite(sr, sched_conformance_suite());
+	srunner_add_suite(sr, sched_fair_suite());
+	srunner_add_suite(sr, sched_mlfq_edf_suite());
+	srunner_add_suite(sr, sched_rt_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -114,7 +115,7 @@ static void default_body(void)
 	REC(1, syscall(SYS_getpid));			/* trapped */
 	REC(2, syscall(SYS_getppid));			/* trapped */
 	REC(3, syscall(SYS_kill, 0, 0));		/* trapped */
-	REC(4, syscall(SYS_getcpu, NULL, NULL, NULL));	/* not in the table: native */
+	REC(4, syscall(SYS_sysfs, 3));	/* not in the table: native */
 	REC(5, syscall(SYS_write, pipefd[1], "x", 1));
 	REC(6, syscall(SYS_read, pipefd[0], &n, 1));
 	REC(7, syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY));	/* trapped */
@@ -124,7 +125,7 @@ static void default_body(void)
 
 START_TEST(default_mode)
 {
-	ck_assert_int_eq(syscall_desc(SYS_getcpu)->status, ST_UNKNOWN);
+	ck_assert_int_eq(syscall_desc(SYS_sysfs)->status, ST_UNKNOWN);
 	parent_uid = getuid();
 	ck_assert_int_eq(pipe(pipefd), 0);
 	run_filtered(FILTER_DEFAULT, default_body);
@@ -160,10 +161,10 @@ static void conditional_body(void)
 	REC(7, syscall(SYS_fcntl, pipefd[0], 0x7700000000000000ul | F_SETOWN, 0));
 	REC(8, syscall(SYS_ioctl, 0, TIOCSPGRP, &pg));
 	/* a pid argument is trapped only when it names a pid; all 64 bits count */
-	cpu_set_t set;
-	REC(9, syscall(SYS_sched_getaffinity, 0, sizeof set, &set));
-	REC(10, syscall(SYS_sched_getaffinity, parent_pid, sizeof set, &set));
-	REC(11, syscall(SYS_sched_getaffinity, 0xffffffff00000000ul, sizeof set, &set));
+	struct rlimit rl;
+	REC(9, syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl));
+	REC(10, syscall(SYS_prlimit64, parent_pid, RLIMIT_NOFILE, NULL, &rl));
+	REC(11, syscall(SYS_prlimit64, 0xffffffff00000000ul, RLIMIT_NOFILE, NULL, &rl));
 	/* newfstatat is trapped only when it names a path */
 	struct stat st;
 	REC(12, syscall(SYS_newfstatat, pipefd[0], "", &st, AT_EMPTY_PATH));
@@ -199,7 +200,7 @@ END_TEST
 static void strict_body(void)
 {
 	int n = 0;
-	REC(0, syscall(SYS_getcpu, NULL, NULL, NULL));	/* unknown */
+	REC(0, syscall(SYS_sysfs, 3));	/* unknown */
 	REC(1, syscall(SYS_getuid));			/* known, native */
 	REC(2, syscall(SYS_getpid));			/* trapped */
 	REC(3, syscall(SYS_ioctl, pipefd[0], FIONREAD, &n));	/* trapped always */
@@ -210,7 +211,7 @@ static void strict_body(void)
 
 START_TEST(strict_mode)
 {
-	ck_assert_int_eq(syscall_desc(SYS_getcpu)->status, ST_UNKNOWN);
+	ck_assert_int_eq(syscall_desc(SYS_sysfs)->status, ST_UNKNOWN);
 	ck_assert_int_eq(syscall_desc(SYS_close_range)->status, ST_NATIVE);
 	parent_uid = getuid();
 	ck_assert_int_eq(pipe(pipefd), 0);
@@ -231,7 +232,7 @@ END_TEST
 static void trap_all_body(void)
 {
 	REC(0, syscall(SYS_getuid));
-	REC(1, syscall(SYS_getcpu, NULL, NULL, NULL));
+	REC(1, syscall(SYS_sysfs, 3));
 	REC(2, syscall(SYS_write, -1, "x", 1));
 }
 

@@ -26,6 +26,11 @@ Suite *pgtable_suite(void);
 Suite *elf_suite(void);
 Suite *mm_proc_suite(void);
 Suite *ldd_suite(void);			/* loader/dynamic.c, loader/ldd.c */
+Suite *sched_plugin_suite(void);		/* services/sched: loader, trace, /proc */
+Suite *sched_conformance_suite(void);	/* every plugin under tests/unit/sched_sim.h */
+Suite *sched_fair_suite(void);		/* rbtree.h, the cfs and eevdf plugins */
+Suite *sched_mlfq_edf_suite(void);	/* the mlfq and edf plugins */
+Suite *sched_rt_suite(void);		/* the fifo and rr plugins */
 
 /* Builds the syscall table and the dispatcher once per process (the table keeps the
  * names libseccomp allocates, so building it twice would leak them). */

@@ -1,0 +1,16 @@
+/* tests/sched-plugins/badabi.c - must be rejected: built for another ABI version. */
+#include <persona/sched.h>
+
+static void enq(struct persona_sched *s, struct persona_sched_task *t, unsigned f) {}
+static void deq(struct persona_sched *s, struct persona_sched_task *t, unsigned f) {}
+static struct persona_sched_task *pick(struct persona_sched *s, unsigned cpu) { return 0; }
+
+const struct persona_sched_ops persona_sched_plugin = {
+	.abi_version = 999,
+	.name = "badabi",
+	.description = "claims ABI version 999",
+	.policies = PERSONA_POLICY_BIT(PERSONA_SCHED_NORMAL),
+	.enqueue = enq,
+	.dequeue = deq,
+	.pick_next = pick,
+};
