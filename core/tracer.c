@@ -127,7 +127,8 @@ void tracer_handle(pid_t tid, int status)
 		DBG(DBG_SIGNAL, "[%d] signal-delivery-stop %d", task_vtid(t), sig);
 		siginfo_t si;
 		if (t->mm && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
-			if (sig == SIGSEGV && !(sig = mm_fault(t, &si))) {
+			if (sig == SIGSEGV && (sig = mm_fault(t, &si)) <= 0) {
+				if (sig < 0) return;	/* waits for memory (services/mm/oom.c) */
 				mm_fault_restore_disposition(t, SIGSEGV);
 				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
 				return;

@@ -159,15 +159,6 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	return 0;
 }
 
-/* Out of frames: Linux's OOM killer would choose a victim (issue 8); for now the
- * faulting process is killed, and says so as the kernel does. */
-static void out_of_memory(struct task *t)
-{
-	log_err("Out of memory: Killed process %d (frame pool of %lu KiB exhausted)",
-		task_vpid(t), (unsigned long)(frame_pool_frames() * 4));
-	kill(task_tgid(t), SIGKILL);
-}
-
 int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	start &= PAGE_MASK;
@@ -181,7 +172,9 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 		int ierr = host_install_ptes(t, mm, s, e);
 		if (!err) err = ierr;
 	}
-	if (err == -ENOMEM) out_of_memory(t);
+	/* a syscall's populate cannot wait in a fault stop: the victim is killed and
+	 * the caller sees -ENOMEM */
+	if (err == -ENOMEM) mm_out_of_memory(t, false);
 	return err;
 }
 
@@ -263,15 +256,18 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	MMDBG("[%d] %s fault at %#lx in %#lx-%#lx: pages %#lx-%#lx", task_vtid(t),
 	      cow ? "copy-on-write" : "demand", (unsigned long)addr, (unsigned long)v->start,
 	      (unsigned long)v->end, (unsigned long)s, (unsigned long)end);
+	uint64_t file_pages = mm_stat.file_pages;
 	int err = fill_range(mm, v, s, end, cow);
 	if (err == -ENOMEM) {
 		/* retry the one page before giving up */
 		err = fill_range(mm, v, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE, cow);
 		if (err == -ENOMEM) {
-			out_of_memory(t);
-			return 0;
+			/* what the window filled is kept (installed at the retry) */
+			host_install_ptes(t, mm, s, end);
+			return mm_out_of_memory(t, true) == OOM_WAIT ? -1 : 0;
 		}
 	}
+	if (mm_stat.file_pages != file_pages) mm_stat.majfault++;	/* read from the file */
 	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
 	return 0;
 deliver:

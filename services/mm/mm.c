@@ -73,6 +73,7 @@ static int drop_pte(uint64_t va, pte_t *e, void *arg)
 void mm_put(struct mm *mm)
 {
 	if (!mm || --mm->users > 0) return;
+	mm_oom_mm_released(mm);	/* an OOM victim's memory: its waiters retry */
 	pgtable_walk(mm->pt, 0, TASK_SIZE, drop_pte, NULL);
 	pgtable_free(mm->pt);
 	vma_tree_clear(&mm->vmas);
@@ -224,6 +225,7 @@ void mm_exec(struct task *t)
 void mm_task_gone(struct task *t)
 {
 	mm_syscall_exit(t);	/* died holding the mm lock */
+	mm_oom_task_gone(t);
 	mm_put(t->mm);
 	t->mm = NULL;
 }
@@ -310,6 +312,8 @@ void mm_print_stats(void)
 		(unsigned long)mm_stat.installs, (unsigned long)mm_stat.injected,
 		(unsigned long)mm_stat.prefaults, (unsigned long)mm_stat.uaccess_traps,
 		(unsigned long)mm_stat.segv_delivered);
+	fprintf(stderr, "persona: mm: %lu major faults (file pages read), %lu processes killed by the "
+		"OOM killer\n", (unsigned long)mm_stat.majfault, (unsigned long)mm_stat.oom_kill);
 	fprintf(stderr, "persona: mm: frames: %lu in use, peak %lu, of %lu (%lu KiB peak)\n",
 		(unsigned long)fs.used, (unsigned long)fs.peak_used, (unsigned long)fs.total,
 		(unsigned long)(fs.peak_used * 4));

@@ -64,7 +64,9 @@ bool mm_park(struct task *t, int status);
 /* At a SIGSEGV signal-delivery-stop: returns 0 when it was a fault of Persona's
  * demand paging or copy-on-write, now resolved (suppress the signal: the guest
  * re-executes the access); SIGSEGV when the guest must get its signal as the host
- * made it; SIGBUS (siginfo replaced) for an access past the end of a mapped file. */
+ * made it; SIGBUS (siginfo replaced) for an access past the end of a mapped file;
+ * -1 when the pool is empty and t waits for an OOM victim's memory: leave t stopped
+ * (it is blocked; services/mm/oom.c resumes it with trap_resume to retry). */
 int mm_fault(struct task *t, const siginfo_t *si);
 /* At any signal-delivery-stop: makes sure the kernel can write the signal frame.
  * Returns true when it injected syscalls (the stop is now the single-step's). */
@@ -96,6 +98,7 @@ long mm_proc_statm(struct task *leader, char *buf, unsigned long len);
 /* the Vm* lines of /proc/PID/status */
 long mm_proc_status_vm(struct task *leader, char *buf, unsigned long len);
 long mm_proc_meminfo(char *buf, unsigned long len);
+long mm_proc_vmstat(char *buf, unsigned long len);
 /* fault counters for /proc/PID/stat and getrusage */
 void mm_fault_counts(struct task *leader, uint64_t *minflt, uint64_t *majflt);
 

@@ -99,10 +99,24 @@ bool mm_mlock_future_ok(struct task *t, struct mm *mm, uint32_t vm_flags, uint64
 int mm_populate_resident(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write);
 
 
+/* oom.c: the OOM killer (see there). mm_out_of_memory: the pool is empty for t; a
+ * victim is chosen and killed unless one is still dying. OOM_KILLED_SELF: t's
+ * process was killed (resume it: it dies); OOM_WAIT (only with may_wait): t stays in
+ * its fault stop, blocked, until the victim's mm is released (then it is resumed to
+ * retry); OOM_RETRY: another process is dying, t was not made to wait. */
+enum oom_result { OOM_KILLED_SELF, OOM_WAIT, OOM_RETRY };
+enum oom_result mm_out_of_memory(struct task *t, bool may_wait);
+void mm_oom_mm_released(struct mm *mm);	/* mm_put, before the mm is freed */
+void mm_oom_task_gone(struct task *t);	/* mm_task_gone: t no longer waits */
+/* Linux's oom_badness(): LONG_MIN at oom_score_adj -1000 (never chosen) */
+long mm_oom_badness(uint64_t rss, uint64_t swapents, uint64_t pgtables, int adj, uint64_t totalpages);
+
 struct mm_counters {
 	uint64_t faults, minor, cow, cow_reuse, around_pages, file_pages, installs;
 	uint64_t prefaults, uaccess_traps, injected;
 	uint64_t segv_delivered;
+	uint64_t majfault;		/* faults that read file pages (pgmajfault) */
+	uint64_t oom_kill;		/* processes the OOM killer killed */
 };
 extern struct mm_counters mm_stat;
 

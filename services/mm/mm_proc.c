@@ -878,3 +878,35 @@ long mm_proc_meminfo(char *buf, unsigned long len)
 	free(host);
 	return host ? out_result(&o) : -EIO;
 }
+
+/* --- /proc/vmstat ------------------------------------------------------------------------------- */
+
+/* Linux's "name value" lines (mm/vmstat.c) for what the memory manager counts: page
+ * counts from the tables as /proc/meminfo's, event counters from mm_stat. There is
+ * no swap nor reclaim yet (issue 8): those counters stay 0. */
+long mm_proc_vmstat(char *buf, unsigned long len)
+{
+	if (!mm_active()) return -ENOENT;
+	struct frame_stats fs;
+	frame_stats(&fs);
+	struct meminfo_acc a;
+	memset(&a, 0, sizeof a);
+	task_for_each(meminfo_task, &a);
+	free(a.mms);
+	free(a.objs);
+	uint64_t anon = a.anon >> PSS_SHIFT, file = a.file >> PSS_SHIFT;
+	const struct { const char *name; uint64_t v; } val[] = {
+		{ "nr_free_pages", fs.free }, { "nr_anon_pages", anon },
+		{ "nr_file_pages", file + a.shmem }, { "nr_mapped", file + a.shmem },
+		{ "nr_shmem", a.shmem }, { "nr_page_table_pages", a.pt_nodes },
+		{ "pgfault", mm_stat.faults }, { "pgmajfault", mm_stat.majfault },
+		{ "pswpin", 0 }, { "pswpout", 0 },
+		{ "pgscan_kswapd", 0 }, { "pgscan_direct", 0 },
+		{ "pgsteal_kswapd", 0 }, { "pgsteal_direct", 0 },
+		{ "oom_kill", mm_stat.oom_kill },
+	};
+	struct out o = { buf, len, 0 };
+	for (size_t i = 0; i < sizeof val / sizeof val[0]; i++)
+		out_printf(&o, "%s %lu\n", val[i].name, (unsigned long)val[i].v);
+	return out_result(&o);
+}

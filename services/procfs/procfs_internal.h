@@ -9,6 +9,7 @@ enum proc_synth { SYNTH_NONE, SYNTH_STATUS, SYNTH_STAT, SYNTH_INTERRUPTS, SYNTH_
 		  SYNTH_EMPTY /* a kernel thread's cmdline and environ */,
 		  /* from the memory manager's tables (services/mm/mm_proc.c), when it is on */
 		  SYNTH_MAPS, SYNTH_SMAPS, SYNTH_SMAPS_ROLLUP, SYNTH_STATM, SYNTH_MEMINFO,
+		  SYNTH_VMSTAT,
 		  /* from the scheduler (services/sched/sched_proc.c), when it is on */
 		  SYNTH_SCHED, SYNTH_SCHEDSTAT,
 		  SYNTH_CPUINFO, SYNTH_PROCSTAT,	/* the virtual CPUs only */

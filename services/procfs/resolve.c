@@ -209,9 +209,9 @@ int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path
 		pp->synth = c[0] == 'c' ? SYNTH_CPUINFO : SYNTH_PROCSTAT;
 		snprintf(pp->host, sizeof pp->host, "%s", abs);
 		return 1;
-	} else if (!strcmp(c, "meminfo") && mm_active()) {
+	} else if ((!strcmp(c, "meminfo") || !strcmp(c, "vmstat")) && mm_active()) {
 		/* the frame pool is the guests' RAM */
-		pp->synth = SYNTH_MEMINFO;
+		pp->synth = c[0] == 'm' ? SYNTH_MEMINFO : SYNTH_VMSTAT;
 		snprintf(pp->host, sizeof pp->host, "%s", abs);
 		return 1;
 	} else {

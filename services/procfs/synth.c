@@ -5,7 +5,7 @@
  * the pid, ppid, pgrp, session and tpgid fields. With the memory manager on, the
  * memory figures come from its tables (services/mm/mm_proc.c): status's Vm* and Rss*
  * lines, stat's minflt, majflt, vsize and rss, and the whole of maps, smaps,
- * smaps_rollup, statm and /proc/meminfo. With the scheduler on, sched and schedstat
+ * smaps_rollup, statm, /proc/meminfo and /proc/vmstat. With the scheduler on, sched and schedstat
  * come from its records (services/sched/sched_proc.c), status's ctxt_switches lines
  * count the personality's switches, and /proc/cpuinfo, /proc/stat's cpuN lines and
  * /sys/devices/system/cpu/{online,possible,present} show its virtual CPUs. The
@@ -374,6 +374,7 @@ static long generate(const struct proc_path *pp, char *in, char *out, size_t len
 		if (!procfs_mm_tables(pp->task)) return snprintf(out, len, "0 0 0 0 0 0 0\n");	/* a kthread */
 		return mm_proc_statm(l, out, len);
 	case SYNTH_MEMINFO: return mm_proc_meminfo(out, len);
+	case SYNTH_VMSTAT: return mm_proc_vmstat(out, len);
 	case SYNTH_SCHED: return sched_proc_sched(pp->task, out, len);
 	case SYNTH_SCHEDSTAT: return sched_proc_schedstat(pp->task, out, len);
 	case SYNTH_CPUINFO: return gen_cpuinfo(out, len);

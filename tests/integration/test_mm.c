@@ -6,6 +6,7 @@
  * using never-touched memory as syscall buffers. Each program prints facts, never
  * addresses, and exits non-zero when one of its own checks fails. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -98,6 +99,49 @@ START_TEST(test_pool_exhausted)
 }
 END_TEST
 
+/* the line "child I pid P adj A: killed|survived" of mm_oom for child i: P, and
+ * whether it was killed */
+static bool oom_child(const char *out, int i, int *pid)
+{
+	char key[32], verdict[16];
+	snprintf(key, sizeof key, "child %d pid ", i);
+	const char *p = strstr(out, key);
+	ck_assert_msg(p != NULL, "no line for child %d:\n%s", i, out);
+	int adj;
+	ck_assert_int_eq(sscanf(p + strlen(key), "%d adj %d: %15s", pid, &adj, verdict), 3);
+	return !strcmp(verdict, "killed");
+}
+
+/* the OOM killer: with --mem smaller than what mm_oom's children want, victims are
+ * chosen by badness (child 1 at oom_score_adj 1000 first), the -1000 child and the
+ * parent (init) live, the kernel's line is logged, /proc/vmstat counts the kill */
+START_TEST(test_oom_killer)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M"), ARGV((char *)guest("mm_oom")), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	int pid[4], killed = 0;
+	for (int i = 0; i < 4; i++) killed += oom_child(r.out, i, &pid[i]);
+	ck_assert_msg(killed >= 1, "nobody was OOM-killed:\n%s", r.out);
+	ck_assert_msg(!oom_child(r.out, 0, &pid[0]), "the -1000 child was killed:\n%s", r.out);
+	ck_assert_msg(oom_child(r.out, 1, &pid[1]), "the +1000 child survived:\n%s", r.out);
+	const char *line = strstr(r.err, "Out of memory: Killed process ");
+	ck_assert_msg(line != NULL, "no OOM report:\n%s", r.err);
+	int first = 0;
+	ck_assert_int_eq(sscanf(line, "Out of memory: Killed process %d", &first), 1);
+	ck_assert_msg(first == pid[1], "first victim %d, not the +1000 child %d:\n%s", first, pid[1], r.err);
+	ck_assert_ptr_nonnull(strstr(line, "oom_score_adj:1000"));
+	run_free(&r);
+
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M"), ARGV("sh", "-c",
+		"python3 -c 'x = bytearray(200 * 1024 * 1024)'; grep -E '^(pgfault|oom_kill) [0-9]+$' /proc/vmstat"),
+		NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status), "status %#x\n%s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "pgfault ") && strstr(r.out, "oom_kill 1\n"), "vmstat:\n%s\n%s", r.out, r.err);
+	run_free(&r);
+}
+END_TEST
+
 Suite *mm_suite(void)
 {
 	Suite *s = suite_create("mm");
@@ -126,6 +170,7 @@ Suite *mm_suite(void)
 	tcase_add_test(pool, test_mm_off);
 	tcase_add_test(pool, test_bad_options);
 	tcase_add_test(pool, test_pool_exhausted);
+	tcase_add_test(pool, test_oom_killer);
 	suite_add_tcase(s, pool);
 	return s;
 }

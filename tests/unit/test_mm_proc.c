@@ -5,13 +5,15 @@
  * rule (the name at column 73: seq_setwidth(25 + 6 * sizeof(void *) - 1), then
  * seq_pad(m, ' ')) is checked against Linux and not against itself; plus headers of
  * exactly and more than 72 characters, long paths, cut buffers, the offset rule,
- * and smaps' VmFlags mnemonics. */
+ * and smaps' VmFlags mnemonics; and the OOM killer's badness score. */
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "services/mm/memobj.h"
+#include "services/mm/mm_internal.h"
 #include "services/mm/mm_proc.h"
 #include "services/mm/vma.h"
 #include "tests/unit/unit.h"
@@ -217,6 +219,21 @@ START_TEST(vmflags)
 }
 END_TEST
 
+
+/* the OOM killer's score (services/mm/oom.c), Linux's oom_badness(): rss + swap +
+ * page-table pages, plus adj thousandths of the pool; -1000 is never a victim */
+START_TEST(oom_badness)
+{
+	ck_assert_int_eq(mm_oom_badness(100, 0, 3, 0, 16384), 103);
+	ck_assert_int_eq(mm_oom_badness(100, 5, 3, 0, 16384), 108);
+	ck_assert_int_eq(mm_oom_badness(100, 0, 0, 1000, 16384), 100 + 16 * 1000);
+	ck_assert_int_eq(mm_oom_badness(100, 0, 0, -500, 16384), 100 - 16 * 500);
+	ck_assert(mm_oom_badness(1 << 20, 0, 0, -1000, 16384) == LONG_MIN);
+	/* +1000 beats any rss the pool can hold */
+	ck_assert(mm_oom_badness(1, 0, 0, 1000, 16384) > mm_oom_badness(16383, 0, 0, 0, 16384));
+}
+END_TEST
+
 Suite *mm_proc_suite(void)
 {
 	Suite *s = suite_create("mm_proc");
@@ -230,6 +247,7 @@ Suite *mm_proc_suite(void)
 	tcase_add_test(tc, padding_edges);
 	tcase_add_test(tc, long_paths_and_short_buffers);
 	tcase_add_test(tc, vmflags);
+	tcase_add_test(tc, oom_badness);
 	suite_add_tcase(s, tc);
 	return s;
 }
