@@ -142,37 +142,36 @@ static long set_sched(struct task *caller, struct task *t, struct persona_sched_
 	return sched_set_params(se, &a, reset_on_fork);
 }
 
-long sys_sched_setscheduler(struct sysreq *r, pid_t pid, int policy, gaddr_t param)
+/* do_sched_setscheduler(): sched_setscheduler, and sched_setparam as the same call
+ * with the task's own policy (SETPARAM_POLICY) */
+static long setscheduler(struct sysreq *r, pid_t pid, int policy, gaddr_t param)
 {
-	if (!sched_active()) return pm_native_with_pid(r, 0, pid);
 	int prio;
 	long err;
 	if (!param || pid < 0) return -EINVAL;
 	if (copy_from_guest(r->task->tid, &prio, param, sizeof prio)) return -EFAULT;
 	struct task *t = target(r, pid, &err);
 	if (!t) return err;
-	if (policy < 0) return -EINVAL;
-	bool rof = policy & SCHED_RESET_ON_FORK;
-	struct persona_sched_attr a = { .policy = policy & ~SCHED_RESET_ON_FORK,
-					.rt_priority = (unsigned)prio };
 	if (prio < 0) return -EINVAL;
-	a.nice = t->se->pt.nice;
+	bool rof = policy == SETPARAM_POLICY ? t->se->reset_on_fork : (policy & SCHED_RESET_ON_FORK) != 0;
+	struct persona_sched_attr a = {
+		.policy = policy == SETPARAM_POLICY ? policy : policy & ~SCHED_RESET_ON_FORK,
+		.rt_priority = (unsigned)prio, .nice = t->se->pt.nice,
+	};
 	return set_sched(r->task, t, a, rof, false);
+}
+
+long sys_sched_setscheduler(struct sysreq *r, pid_t pid, int policy, gaddr_t param)
+{
+	if (!sched_active()) return pm_native_with_pid(r, 0, pid);
+	if (policy < 0) return -EINVAL;	/* before anything else, as Linux */
+	return setscheduler(r, pid, policy, param);
 }
 
 long sys_sched_setparam(struct sysreq *r, pid_t pid, gaddr_t param)
 {
 	if (!sched_active()) return pm_native_with_pid(r, 0, pid);
-	int prio;
-	long err;
-	if (!param || pid < 0) return -EINVAL;
-	if (copy_from_guest(r->task->tid, &prio, param, sizeof prio)) return -EFAULT;
-	struct task *t = target(r, pid, &err);
-	if (!t) return err;
-	if (prio < 0) return -EINVAL;
-	struct persona_sched_attr a = { .policy = SETPARAM_POLICY, .rt_priority = (unsigned)prio,
-					.nice = t->se->pt.nice };
-	return set_sched(r->task, t, a, t->se->reset_on_fork, false);
+	return setscheduler(r, pid, SETPARAM_POLICY, param);
 }
 
 long sys_sched_getscheduler(struct sysreq *r, pid_t pid)

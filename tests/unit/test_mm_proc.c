@@ -229,8 +229,8 @@ START_TEST(oom_badness)
 	ck_assert_int_eq(mm_oom_badness(100, 0, 0, 1000, 16384), 100 + 16 * 1000);
 	ck_assert_int_eq(mm_oom_badness(100, 0, 0, -500, 16384), 100 - 16 * 500);
 	ck_assert(mm_oom_badness(1 << 20, 0, 0, -1000, 16384) == LONG_MIN);
-	/* +1000 beats any rss the pool can hold */
-	ck_assert(mm_oom_badness(1, 0, 0, 1000, 16384) > mm_oom_badness(16383, 0, 0, 0, 16384));
+	/* +1000 adds the whole pool (in thousandths, truncated as Linux does) */
+	ck_assert(mm_oom_badness(1, 0, 0, 1000, 16384) > mm_oom_badness(15000, 0, 0, 0, 16384));
 }
 END_TEST
 
