@@ -88,13 +88,31 @@ static int from_guest(int fd)
 	return task_by_host(cred.pid) != NULL;
 }
 
+/* Reads one command line (up to its newline) within the socket's timeout. The
+ * read can fail with EINTR with no signal: io_uring completions queue task work that
+ * interrupts a blocking read with SO_RCVTIMEO set; retry until the deadline. */
+static ssize_t read_command(int fd, char *cmd, size_t size)
+{
+	size_t len = 0;
+	uint64_t deadline = sched_clock() + 2000000000ull;
+	while (len < size - 1) {
+		ssize_t n = read(fd, cmd + len, size - 1 - len);
+		if (n < 0 && errno == EINTR && sched_clock() < deadline) continue;
+		if (n < 0) return len ? (ssize_t)len : -1;
+		if (n == 0) break;
+		len += (size_t)n;
+		if (memchr(cmd + len - n, '\n', (size_t)n)) break;
+	}
+	return (ssize_t)len;
+}
+
 void control_serve(int fd)
 {
 	char cmd[256];
 	struct timeval tv = { 2, 0 };	/* a client sends its command at once (but a loaded
 					 * host may run it late) */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	ssize_t n = read(fd, cmd, sizeof cmd - 1);	/* read first: the client is writing */
+	ssize_t n = read_command(fd, cmd, sizeof cmd);	/* read first: the client is writing */
 	bool guest = from_guest(fd);
 	FILE *f = fdopen(fd, "w");
 	if (!f) { close(fd); return; }

@@ -119,7 +119,7 @@ START_TEST(test_hot_swap)
 		dup2(out[1], 1);
 		close(out[0]);
 		execl(persona_path(), "persona", "run", "--sched=cfs", "--cpus=1", "--", guest("sched_share"),
-		      "3", "0", "0", "0", "0", (char *)NULL);
+		      "8", "0", "0", "0", "0", (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
