@@ -3,12 +3,14 @@
  * Reserved pages are PROT_NONE in the host, so the guest's first access to one
  * raises SIGSEGV, which stops the guest in the tracer before delivery. The x86 error
  * code (read or write?) is not visible from there, so the fault is resolved from the
- * tables alone: a page not present is filled (zeroes, the file's bytes, or the shared
- * object's frame) and installed with the VMA's protection; a present page installed
- * narrower than its VMA is a copy-on-write page and is copied (or, when this mm holds
- * the only reference, just made writable). A present page already installed with
- * its VMA's full protection faulted for a real reason (a write to a read-only
- * page...): the guest gets the host's SIGSEGV, whose si_code and si_addr are right.
+ * tables alone: a page not present is filled (zeroes, the page cache's frame of a
+ * private file page, mapped copy-on-write, or the shared object's frame) and
+ * installed with the VMA's protection; a present page installed narrower than its
+ * VMA is a copy-on-write page and is copied (or, when this mm holds the only
+ * reference to a frame not in the page cache, just made writable). A present page
+ * already installed with its VMA's full protection faulted for a real reason (a
+ * write to a read-only page...): the guest gets the host's SIGSEGV, whose si_code
+ * and si_addr are right.
  *
  * Fault-around: each fault fills a window of pages around the address (aligned, as
  * Linux's do_fault_around), which doubles while faults walk sequentially and falls
@@ -24,6 +26,7 @@
 #include "core/guest_mem.h"
 #include <sys/ptrace.h>
 #include "services/mm/mm_internal.h"
+#include "services/mm/pagecache.h"
 
 #define MAX_WINDOW 512		/* pages: 2 MiB, a huge page's worth */
 
@@ -45,16 +48,16 @@ static unsigned order_for(uint64_t n)
  * possible (so the host merges the mappings), else a fresh block; extra frames of the
  * block go back. Returns the first pfn, or FRAME_NONE; *got = frames obtained (a
  * shorter contiguous run when memory is fragmented). */
-static pfn_t alloc_run(struct mm *mm, uint64_t va, uint64_t n, uint64_t *got)
+static pfn_t alloc_run(struct mm *mm, uint64_t va, uint64_t n, uint64_t *got, bool zero)
 {
 	pte_t below = va >= PAGE_SIZE ? pgtable_get(mm->pt, va - PAGE_SIZE) : 0;
 	if (pte_present(below) && pte_pfn(below) + 1 + n <= frame_pool_frames() &&
-	    frame_alloc_range(pte_pfn(below) + 1, (unsigned)n, true) == 0) {
+	    frame_alloc_range(pte_pfn(below) + 1, (unsigned)n, zero) == 0) {
 		*got = n;
 		return pte_pfn(below) + 1;
 	}
 	for (unsigned o = order_for(n);; o--) {
-		pfn_t p = frame_alloc(o, true);
+		pfn_t p = frame_alloc(o, zero);
 		if (p != FRAME_NONE) {
 			uint64_t have = 1ULL << o;
 			*got = have < n ? have : n;
@@ -66,13 +69,106 @@ static pfn_t alloc_run(struct mm *mm, uint64_t va, uint64_t n, uint64_t *got)
 }
 
 /* Fills frame `pfn` for page va of v (zeroed already): the file's bytes for a
- * private file mapping. */
+ * private file mapping that bypasses the page cache. */
 static void fill_from_file(struct vma *v, uint64_t va, pfn_t pfn)
 {
 	uint64_t off = (v->pgoff << PAGE_SHIFT) + (va - v->start);
 	ssize_t n = pread(v->obj->fd, frame_to_virt(pfn), PAGE_SIZE, (off_t)off);
 	(void)n;	/* a short read leaves zeroes, as the kernel does past EOF */
 	mm_stat.file_pages++;
+}
+
+/* Reads pages [idx, idx + n) of v's file into the contiguous frames from pfn (not
+ * zeroed): one pread; what lies past the end of the file reads as zeroes. */
+static void read_pages(struct vma *v, uint64_t idx, pfn_t pfn, uint64_t n)
+{
+	char *buf = frame_to_virt(pfn);
+	uint64_t len = n << PAGE_SHIFT, done = 0;
+	while (done < len) {
+		ssize_t r = pread(v->obj->fd, buf + done, len - done, (off_t)((idx << PAGE_SHIFT) + done));
+		if (r < 0 && errno == EINTR) continue;
+		if (r <= 0) break;
+		done += (uint64_t)r;
+	}
+	memset(buf + done, 0, len - done);
+	mm_stat.file_pages += n;
+}
+
+/* The page cache's frames for the n pages of v from va (none past the end of the
+ * file), each with a reference for the caller, in pfns[]: hits as cached; each run
+ * of misses is read with one pread into contiguous frames that join the cache.
+ * Returns how many were obtained (fewer than n only when the pool is empty). */
+static uint64_t cache_pages(struct mm *mm, struct vma *v, uint64_t va, uint64_t n, pfn_t *pfns)
+{
+	const struct pc_key *k = &v->obj->key;
+	uint64_t idx = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+	for (uint64_t i = 0; i < n;) {
+		if ((pfns[i] = pagecache_lookup(k, idx + i)) != FRAME_NONE) {
+			i++;
+			continue;
+		}
+		uint64_t m = 1;		/* the run of misses; pfns[i + m] a hit if < n */
+		while (i + m < n && (pfns[i + m] = pagecache_lookup(k, idx + i + m)) == FRAME_NONE) m++;
+		bool hit_after = i + m < n;
+		uint64_t got;
+		pfn_t p = alloc_run(mm, va + (i << PAGE_SHIFT), m, &got, false);
+		if (p == FRAME_NONE) {
+			if (hit_after) frame_put(pfns[i + m]);
+			return i;
+		}
+		read_pages(v, idx + i, p, got);
+		for (uint64_t j = 0; j < got; j++) {
+			pfns[i + j] = p + (pfn_t)j;
+			/* the allocation's reference becomes the cache's; if the page
+			 * cannot be cached, it is simply the mapping's own frame */
+			if (pagecache_insert(k, idx + i + j, p + (pfn_t)j) == 0) frame_get(p + (pfn_t)j);
+		}
+		if (got < m) {		/* fragmented: the rest of the run on the next turn */
+			if (hit_after) frame_put(pfns[i + m]);
+			i += got;
+			continue;
+		}
+		i += m + hit_after;
+	}
+	return n;
+}
+
+/* Maps the n absent pages of private file mapping v from va from the page cache:
+ * copy-on-write, without write permission, so the cache's frames are shared by
+ * every mapper and never written. With `copy` (a write), each page gets its own copy
+ * at once instead. Table work only. 0 or -ENOMEM. */
+static int fill_cached(struct mm *mm, struct vma *v, uint64_t va, uint64_t n, bool copy)
+{
+	enum { CHUNK = 64 };
+	pfn_t src[CHUNK];
+	while (n) {
+		uint64_t c = n < CHUNK ? n : CHUNK, have = cache_pages(mm, v, va, c, src), i = 0, got = 0;
+		pfn_t dst = FRAME_NONE;
+		for (; i < have; i++, va += PAGE_SIZE, got--) {
+			pte_t *e = pgtable_entry(mm->pt, va, true);
+			if (copy && !got && (dst = alloc_run(mm, va, have - i, &got, false)) == FRAME_NONE) break;
+			if (!e) break;
+			if (copy) {
+				memcpy(frame_to_virt(dst), frame_to_virt(src[i]), PAGE_SIZE);
+				frame_put(src[i]);
+				frame_page(dst)->owner = mm;
+				frame_page(dst)->index = va >> PAGE_SHIFT;
+				*e = pte_mk_frame(dst++, v->prot) | PTE_PENDING;
+				mm_stat.cow++;
+			} else {
+				*e = pte_mk_frame(src[i], mm_page_prot(v, PTE_COW)) | PTE_COW | PTE_PENDING;
+			}
+			mm_rss_add(mm, v, 1);
+			if (v->flags & VM_LOCKED) mm->locked_vm++;
+		}
+		if (i < c) {
+			for (; i < have; i++) frame_put(src[i]);
+			while (copy && got--) frame_put(dst++);
+			return -ENOMEM;
+		}
+		n -= c;
+	}
+	return 0;
 }
 
 /* Whether page va of a file mapping lies wholly past the file's end (SIGBUS). */
@@ -98,7 +194,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 		if (pte_present(*e)) {
 			if (write && (*e & PTE_COW)) {
 				pfn_t old = pte_pfn(*e);
-				if (frame_page(old)->refcount == 1) {
+				if (frame_page(old)->refcount == 1 && !pagecache_owns(old)) {
 					mm_stat.cow_reuse++;
 					*e = pte_mk_frame(old, v->prot) | PTE_PENDING;
 				} else {
@@ -139,8 +235,14 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 			if (pte_present(x) || (x & PTE_GUARD) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
 			n++;
 		}
+		if (file && v->obj->cached) {
+			int err = fill_cached(mm, v, va, n, write);
+			if (err) return err;
+			va += n << PAGE_SHIFT;
+			continue;
+		}
 		uint64_t got;
-		pfn_t p = alloc_run(mm, va, n, &got);
+		pfn_t p = alloc_run(mm, va, n, &got, true);
 		if (p == FRAME_NONE) return -ENOMEM;
 		for (uint64_t i = 0; i < got; i++, va += PAGE_SIZE) {
 			pte_t *pe = pgtable_entry(mm->pt, va, true);

@@ -32,6 +32,7 @@ static struct page *pages;
 static uint64_t nframes;
 static uint64_t carved;		/* high water mark */
 static pfn_t free_list[FRAME_MAX_ORDER + 1] = { [0 ... FRAME_MAX_ORDER] = FRAME_NONE };
+static uint64_t (*reclaim)(uint64_t want);	/* frame_set_reclaim */
 static struct frame_stats stats;	/* used, peak, counters and free_blocks; total and
 					 * free are computed by frame_stats */
 
@@ -117,14 +118,21 @@ static void account_alloc(uint64_t n)
 	if (stats.used > stats.peak_used) stats.peak_used = stats.used;
 }
 
+void frame_set_reclaim(uint64_t (*fn)(uint64_t want)) { reclaim = fn; }
+
 pfn_t frame_alloc(unsigned order, bool zero)
 {
 	unsigned o;
+	bool reclaimed = false;
 	if (order > FRAME_MAX_ORDER) return FRAME_NONE;
 	for (;;) {	/* the smallest listed block that is large enough, else carve */
 		for (o = order; o <= FRAME_MAX_ORDER && free_list[o] == FRAME_NONE; o++) {}
 		if (o <= FRAME_MAX_ORDER) break;
-		if (!carve()) return FRAME_NONE;
+		if (carve()) continue;
+		/* only single frames reclaim: callers of larger blocks fall back to
+		 * smaller ones, and freed cache pages are rarely contiguous */
+		if (order || reclaimed || !reclaim || !reclaim(1)) return FRAME_NONE;
+		reclaimed = true;
 	}
 	pfn_t pfn = free_list[o];
 	list_del(pfn, o);

@@ -69,11 +69,15 @@ uint64_t frame_pool_frames(void);	/* total frames */
 /* Allocates 2^order contiguous frames (each refcount 1, PG_ZERO cleared unless
  * zeroed). With `zero`, every frame is zero-filled (frames never used are zero
  * already; recycled ones are cleared through the direct map). Returns the first pfn,
- * or FRAME_NONE when no block of that order is free. */
+ * or FRAME_NONE when no block of that order is free (for order 0: not even after
+ * the reclaim hook ran). */
 pfn_t frame_alloc(unsigned order, bool zero);
 /* Claims exactly the n frames [pfn, pfn+n) if all are free (for contiguity with a
  * neighbouring mapping, so host mappings merge). 0, or -EBUSY leaving all free. */
 int frame_alloc_range(pfn_t pfn, unsigned n, bool zero);
+/* The reclaim hook (the page cache's shrinker): when no single frame is free,
+ * frame_alloc(0) calls fn(want) once and tries again if it freed frames. NULL: none. */
+void frame_set_reclaim(uint64_t (*fn)(uint64_t want));
 void frame_get(pfn_t pfn);		/* refcount++ */
 /* refcount--; at 0 the frame returns to the buddy allocator. Returns true if freed. */
 bool frame_put(pfn_t pfn);

@@ -20,6 +20,8 @@ struct memobj *memobj_file(int fd)
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
 	o->size = (uint64_t)st.st_size;
+	o->cached = pagecache_cacheable(&st);
+	pagecache_key(&o->key, &st);
 	o->id = next_id++;
 	return o;
 }

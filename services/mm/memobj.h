@@ -1,18 +1,21 @@
 /* services/mm/memobj.h - what a VMA maps: a memory object.
  *
  * Anonymous private memory has no object (NULL). Other VMAs refer to a refcounted
- * object: a file (private mappings copy its pages into frames on fault; shared file
- * mappings stay host-backed), an anonymous shared object (MAP_SHARED|MAP_ANONYMOUS:
- * its frames, indexed by page, are shared by every mm that maps it, across fork), or
- * the host (an adopted mapping the host kernel created, e.g. the exec'd image, the
- * stack, the vDSO: Persona records it but the host pages it).
+ * object: a file (private mappings map the page cache's frames, pagecache.h, copy-
+ * on-write; shared file mappings stay host-backed), an anonymous shared object
+ * (MAP_SHARED|MAP_ANONYMOUS: its frames, indexed by page, are shared by every mm
+ * that maps it, across fork), or the host (an adopted mapping the host kernel
+ * created, e.g. the exec'd image, the stack, the vDSO: Persona records it but the
+ * host pages it).
  *
  * Thread: tracer thread only. */
 #ifndef PERSONA_MM_MEMOBJ_H
 #define PERSONA_MM_MEMOBJ_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "services/mm/frame.h"
+#include "services/mm/pagecache.h"
 
 enum memobj_kind { MO_FILE, MO_ANON_SHARED };
 
@@ -24,6 +27,8 @@ struct memobj {
 	dev_t dev;
 	ino_t ino;
 	uint64_t size;		/* file size when mapped */
+	bool cached;		/* private pages come from the page cache (pagecache.h) */
+	struct pc_key key;	/* the file's identity and version in the page cache */
 	/* MO_ANON_SHARED: frames by page index (FRAME_NONE: not yet faulted) */
 	pfn_t *pages;
 	uint64_t npages;

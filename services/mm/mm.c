@@ -10,6 +10,7 @@
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "services/mm/mm_internal.h"
+#include "services/mm/pagecache.h"
 
 struct mm_config mm_config = { .enabled = true, .aslr = 2, .fault_around = 16 };
 struct mm_counters mm_stat;
@@ -38,6 +39,7 @@ int mm_init(void)
 		struct sysinfo si;
 		mem = sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 1ULL << 30;
 	}
+	pagecache_init();
 	return frame_pool_init(mem);
 }
 
@@ -45,7 +47,9 @@ bool mm_active(void) { return mm_config.enabled && frame_pool_fd() >= 0; }
 
 void mm_shutdown(void)
 {
-	if (mm_config.enabled) frame_pool_shutdown();
+	if (!mm_config.enabled) return;
+	pagecache_drop_all();
+	frame_pool_shutdown();
 }
 
 struct mm *mm_of(struct task *t) { return t ? t->mm : NULL; }
@@ -301,7 +305,9 @@ void mm_print_stats(void)
 {
 	if (!mm_config.enabled) return;
 	struct frame_stats fs;
+	struct pagecache_stats pc;
 	frame_stats(&fs);
+	pagecache_stats(&pc);
 	fprintf(stderr, "persona: mm: %lu faults (%lu minor, %lu copy-on-write copies, %lu COW reuses), "
 		"%lu fault-around pages, %lu file pages read\n",
 		(unsigned long)mm_stat.faults, (unsigned long)mm_stat.minor, (unsigned long)mm_stat.cow,
@@ -314,7 +320,12 @@ void mm_print_stats(void)
 		(unsigned long)mm_stat.segv_delivered);
 	fprintf(stderr, "persona: mm: %lu major faults (file pages read), %lu processes killed by the "
 		"OOM killer\n", (unsigned long)mm_stat.majfault, (unsigned long)mm_stat.oom_kill);
-	fprintf(stderr, "persona: mm: frames: %lu in use, peak %lu, of %lu (%lu KiB peak)\n",
-		(unsigned long)fs.used, (unsigned long)fs.peak_used, (unsigned long)fs.total,
-		(unsigned long)(fs.peak_used * 4));
+	fprintf(stderr, "persona: mm: page cache: %lu pages, %lu hits, %lu misses, %lu dropped by reclaim\n",
+		(unsigned long)pc.pages, (unsigned long)pc.hits, (unsigned long)pc.misses,
+		(unsigned long)pc.dropped);
+	/* "in use": besides the page cache's frames (a cached frame someone maps is
+	 * counted once, as the cache's) */
+	fprintf(stderr, "persona: mm: frames: %lu in use, peak %lu, of %lu (%lu KiB peak), %lu page cache\n",
+		(unsigned long)(fs.used - pc.pages), (unsigned long)fs.peak_used, (unsigned long)fs.total,
+		(unsigned long)(fs.peak_used * 4), (unsigned long)pc.pages);
 }

@@ -15,9 +15,11 @@
  * Page accounting of a managed VMA (one rule for smaps, status, statm, meminfo):
  *   - resident: a present PTE; swapped: a PTE_SWAP entry (Swap/VmSwap);
  *   - sharers: the frame's refcount (less the shared object's own reference for a
- *     shared anonymous page); shared when >= 2; Pss adds 4096/sharers;
- *   - dirty: the VMA is writable (Persona cannot tell a read from a write fault,
- *     so a page that may have been written counts as written), or PTE_DIRTY;
+ *     shared anonymous page, or the page cache's for a cached file page); shared
+ *     when >= 2; Pss adds 4096/sharers;
+ *   - dirty: a page of the page cache is clean (mappers never write it); another
+ *     page is dirty if its VMA is writable (Persona cannot tell a read from a write
+ *     fault, so a page that may have been written counts as written) or PTE_DIRTY;
  *   - kind: shmem for a shared anonymous object, anon for private anonymous memory
  *     and for dirty pages of a private file mapping (a copy-on-write copy, as Linux
  *     counts it), file for the other pages of a private file mapping;
@@ -36,6 +38,7 @@
 #include <sys/statvfs.h>
 #include "services/mm/mm_internal.h"
 #include "services/mm/mm_proc.h"
+#include "services/mm/pagecache.h"
 
 #define PSS_SHIFT	12	/* Pss is summed in 1/4096ths of a byte, as Linux does */
 #define HF_MAX		40	/* smaps field names kept */
@@ -419,7 +422,11 @@ struct mss {
 
 static bool is_shmem(const struct vma *v) { return v->obj && v->obj->kind == MO_ANON_SHARED; }
 
-static bool page_dirty(const struct vma *v, pte_t e) { return (v->prot & PROT_WRITE) || (e & PTE_DIRTY); }
+static bool page_dirty(const struct vma *v, pte_t e)
+{
+	if (pagecache_owns(pte_pfn(e))) return false;
+	return (v->prot & PROT_WRITE) || (e & PTE_DIRTY);
+}
 
 static enum page_kind page_kind(const struct vma *v, pte_t e)
 {
@@ -432,7 +439,7 @@ static unsigned long page_sharers(const struct vma *v, pte_t e)
 {
 	pfn_t pfn = pte_pfn(e);
 	long n = pfn < frame_pool_frames() ? (long)frame_page(pfn)->refcount : 1;
-	if (is_shmem(v)) n--;	/* the object's own reference */
+	if (is_shmem(v) || pagecache_owns(pfn)) n--;	/* the object's or the cache's own reference */
 	return n < 1 ? 1 : (unsigned long)n;
 }
 
@@ -776,6 +783,7 @@ struct meminfo_acc {
 	struct memobj **objs;
 	size_t nobjs, ocap;
 	uint64_t anon, file, locked;	/* << PSS_SHIFT: frames shared by n PTEs count 1/n each */
+	uint64_t file_cached;		/* << PSS_SHIFT: the part of `file` in the page cache */
 	uint64_t shmem, pt_nodes, committed, tasks;
 };
 
@@ -803,6 +811,7 @@ static int meminfo_pte(uint64_t va, pte_t *e, void *arg)
 	enum page_kind k = page_kind(c->v, *e);
 	if (k == PK_ANON) c->a->anon += share;
 	else if (k == PK_FILE) c->a->file += share;
+	if (k == PK_FILE && pagecache_owns(pte_pfn(*e))) c->a->file_cached += share;
 	if (c->v->flags & VM_LOCKED) c->a->locked += share;
 	return 0;
 }
@@ -840,15 +849,22 @@ long mm_proc_meminfo(char *buf, unsigned long len)
 	task_for_each(meminfo_task, &a);
 	free(a.mms);
 	free(a.objs);
-	uint64_t anon = a.anon >> PSS_SHIFT, file = a.file >> PSS_SHIFT, locked = a.locked >> PSS_SHIFT;
+	struct pagecache_stats pc;
+	pagecache_stats(&pc);
+	uint64_t anon = a.anon >> PSS_SHIFT, mapped = a.file >> PSS_SHIFT, locked = a.locked >> PSS_SHIFT;
+	/* file pages: the page cache's frames, mapped or not, and private file frames
+	 * outside it (files too recently modified to cache) */
+	uint64_t cache_mapped = a.file_cached >> PSS_SHIFT;
+	uint64_t file = pc.pages + mapped - cache_mapped;
 	uint64_t cached = file + a.shmem, kb = PAGE_SIZE >> 10;
+	/* reclaimable: the cache's pages no mapping uses (no swap yet) */
+	uint64_t available = fs.free + (pc.pages > cache_mapped ? pc.pages - cache_mapped : 0);
 	const struct { const char *name; uint64_t kb; } val[] = {
 		{ "MemTotal", fs.total * kb }, { "MemFree", fs.free * kb },
-		/* nothing is reclaimable until reclaim and swap exist (issue 8) */
-		{ "MemAvailable", fs.free * kb }, { "Cached", cached * kb },
+		{ "MemAvailable", available * kb }, { "Cached", cached * kb },
 		{ "Active", (anon + a.shmem + file) * kb }, { "Active(anon)", (anon + a.shmem) * kb },
 		{ "Active(file)", file * kb }, { "Unevictable", locked * kb }, { "Mlocked", locked * kb },
-		{ "AnonPages", anon * kb }, { "Mapped", (file + a.shmem) * kb }, { "Shmem", a.shmem * kb },
+		{ "AnonPages", anon * kb }, { "Mapped", (mapped + a.shmem) * kb }, { "Shmem", a.shmem * kb },
 		{ "KernelStack", a.tasks * 16 }, { "PageTables", a.pt_nodes * kb },
 		{ "CommitLimit", fs.total * kb / 2 }, { "Committed_AS", a.committed * kb },
 		{ "DirectMap4k", fs.total * kb },
@@ -882,8 +898,9 @@ long mm_proc_meminfo(char *buf, unsigned long len)
 /* --- /proc/vmstat ------------------------------------------------------------------------------- */
 
 /* Linux's "name value" lines (mm/vmstat.c) for what the memory manager counts: page
- * counts from the tables as /proc/meminfo's, event counters from mm_stat. There is
- * no swap nor reclaim yet (issue 8): those counters stay 0. */
+ * counts from the tables and the page cache as /proc/meminfo's, event counters from
+ * mm_stat; reclaim is direct (frame_alloc's) and frees page-cache pages only. There
+ * is no swap yet: those counters stay 0. */
 long mm_proc_vmstat(char *buf, unsigned long len)
 {
 	if (!mm_active()) return -ENOENT;
@@ -894,15 +911,18 @@ long mm_proc_vmstat(char *buf, unsigned long len)
 	task_for_each(meminfo_task, &a);
 	free(a.mms);
 	free(a.objs);
-	uint64_t anon = a.anon >> PSS_SHIFT, file = a.file >> PSS_SHIFT;
+	struct pagecache_stats pc;
+	pagecache_stats(&pc);
+	uint64_t anon = a.anon >> PSS_SHIFT, mapped = a.file >> PSS_SHIFT;
+	uint64_t file = pc.pages + mapped - (a.file_cached >> PSS_SHIFT);	/* as meminfo's */
 	const struct { const char *name; uint64_t v; } val[] = {
 		{ "nr_free_pages", fs.free }, { "nr_anon_pages", anon },
-		{ "nr_file_pages", file + a.shmem }, { "nr_mapped", file + a.shmem },
+		{ "nr_file_pages", file + a.shmem }, { "nr_mapped", mapped + a.shmem },
 		{ "nr_shmem", a.shmem }, { "nr_page_table_pages", a.pt_nodes },
 		{ "pgfault", mm_stat.faults }, { "pgmajfault", mm_stat.majfault },
 		{ "pswpin", 0 }, { "pswpout", 0 },
-		{ "pgscan_kswapd", 0 }, { "pgscan_direct", 0 },
-		{ "pgsteal_kswapd", 0 }, { "pgsteal_direct", 0 },
+		{ "pgscan_kswapd", 0 }, { "pgscan_direct", pc.dropped },
+		{ "pgsteal_kswapd", 0 }, { "pgsteal_direct", pc.dropped },
 		{ "oom_kill", mm_stat.oom_kill },
 	};
 	struct out o = { buf, len, 0 };

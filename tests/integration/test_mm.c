@@ -142,6 +142,48 @@ START_TEST(test_oom_killer)
 }
 END_TEST
 
+/* the --stats line "page cache: P pages, H hits, M misses": H and M */
+static void cache_counters(const char *err, unsigned long *hits, unsigned long *misses)
+{
+	const char *p = strstr(err, "mm: page cache: ");
+	unsigned long pages;
+	ck_assert_msg(p != NULL, "no page cache line in --stats:\n%s", err);
+	ck_assert_int_eq(sscanf(p, "mm: page cache: %lu pages, %lu hits, %lu misses", &pages, hits, misses), 3);
+}
+
+/* The page cache: ten guests running at once map one copy of libc's text. Two of
+ * them see it in their smaps (the text resident, all of it Shared_Clean, Pss well
+ * under Rss), /proc/meminfo counts it as Cached, and the cache hit more than it
+ * missed. */
+START_TEST(test_page_cache_shared)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--stats"), ARGV("sh", "-c",
+		"for i in 1 2 3 4 5 6 7 8 9 10; do sh -c 'sleep 2' & pids=\"$pids $!\"; done; sleep 1\n"
+		"set -- $pids\n"
+		"for p in $1 $5; do awk '/^[0-9a-f]+-/ { text = / r-xp / && /\\/libc\\.so/ }\n"
+		"  text && /^(Rss|Pss|Shared_Clean):/ { printf \"%s %d \", $1, $2 } END { print \"\" }' /proc/$p/smaps; done\n"
+		"grep '^Cached:' /proc/meminfo; wait"), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s", r.status, r.err);
+	const char *line = r.out;
+	for (int i = 0; i < 2; i++) {
+		unsigned long rss, pss, shared;
+		ck_assert_msg(sscanf(line, "Rss: %lu Pss: %lu Shared_Clean: %lu", &rss, &pss, &shared) == 3,
+			      "guest %d's libc text in smaps:\n%s", i, r.out);
+		ck_assert_msg(rss > 0 && shared == rss && pss * 4 < rss,
+			      "libc text not shared: Rss %lu Pss %lu Shared_Clean %lu\n%s", rss, pss, shared, r.out);
+		line = strchr(line, '\n') + 1;
+	}
+	unsigned long cached;
+	ck_assert_int_eq(sscanf(line, "Cached: %lu kB", &cached), 1);
+	ck_assert_msg(cached > 1000, "Cached: %lu kB", cached);
+	unsigned long hits, misses;
+	cache_counters(r.err, &hits, &misses);
+	ck_assert_msg(hits > misses, "page cache: %lu hits, %lu misses", hits, misses);
+	run_free(&r);
+}
+END_TEST
+
 Suite *mm_suite(void)
 {
 	Suite *s = suite_create("mm");
@@ -171,6 +213,7 @@ Suite *mm_suite(void)
 	tcase_add_test(pool, test_bad_options);
 	tcase_add_test(pool, test_pool_exhausted);
 	tcase_add_test(pool, test_oom_killer);
+	tcase_add_test(pool, test_page_cache_shared);
 	suite_add_tcase(s, pool);
 	return s;
 }

@@ -21,6 +21,7 @@ Suite *deferred_tasklet_suite(void);
 Suite *deferred_wq_suite(void);
 Suite *ktimer_suite(void);
 Suite *frame_suite(void);
+Suite *pagecache_suite(void);		/* services/mm/pagecache.c */
 Suite *vma_suite(void);
 Suite *pgtable_suite(void);
 Suite *elf_suite(void);
