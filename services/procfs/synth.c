@@ -107,6 +107,34 @@ static bool ctxt_line(const struct task *t, const char *line)
 	       sched_active() && sched_entity_of(t);
 }
 
+/* status's Cpus_allowed lines: the task's virtual affinity mask */
+static bool cpus_line(const struct task *t, const char *line)
+{
+	return (!strncmp(line, "Cpus_allowed:", 13) || !strncmp(line, "Cpus_allowed_list:", 18)) &&
+	       sched_active() && sched_entity_of(t);
+}
+
+static int cpus_allowed(const struct task *t, bool list, char *out, size_t len)
+{
+	uint64_t m = sched_entity_of(t)->pt.cpus_allowed;
+	/* as Linux's %*pb: hex digits for nr_cpu_ids bits, zero-padded */
+	if (!list) return snprintf(out, len, "Cpus_allowed:\t%0*llx\n", (int)(sched_ncpus() + 3) / 4,
+				   (unsigned long long)m);
+	int o = snprintf(out, len, "Cpus_allowed_list:\t");
+	const char *sep = "";
+	for (unsigned c = 0; c < 64 && o < (int)len; c++) {
+		if (!(m >> c & 1)) continue;
+		unsigned e = c;
+		while (e + 1 < 64 && (m >> (e + 1) & 1)) e++;
+		if (e > c) o += snprintf(out + o, len - o, "%s%u-%u", sep, c, e);
+		else o += snprintf(out + o, len - o, "%s%u", sep, c);
+		sep = ",";
+		c = e;
+	}
+	if (o < (int)len) o += snprintf(out + o, len - o, "\n");
+	return o;
+}
+
 static long gen_status(struct task *t, const char *in, char *out, size_t len)
 {
 	size_t o = 0;
@@ -129,6 +157,10 @@ static long gen_status(struct task *t, const char *in, char *out, size_t len)
 				if (r < 0) return r;
 				o += r;
 			}
+		} else if (cpus_line(t, l)) {
+			int r = cpus_allowed(t, l[12] == '_', out + o, len - o);
+			if (r < 0) return r;
+			o += (size_t)r;
 		} else {
 			o += status_line(out + o, len - o, l, n, t);
 		}

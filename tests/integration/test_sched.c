@@ -207,6 +207,9 @@ START_TEST(test_virtual_cpus)
 	run_ok(ARGV("--cpus=3"), ARGV("sh", "-c", "grep -c ^processor /proc/cpuinfo"), &r);
 	ck_assert_str_eq(r.out, "3\n");
 	run_free(&r);
+	run_ok(ARGV("--cpus=8"), ARGV("sh", "-c", "taskset -p 0d $$ >/dev/null; grep ^Cpus_allowed /proc/$$/status"), &r);
+	ck_assert_str_eq(r.out, "Cpus_allowed:\t0d\nCpus_allowed_list:\t0,2-3\n");
+	run_free(&r);
 }
 END_TEST
 
