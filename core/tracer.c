@@ -63,8 +63,7 @@ static void on_event_stop(struct task *t, int sig)
 		sched_task_block(t, OFF_STOPPED);
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0);
 	} else {
-		if (sig == SIGTRAP) sched_event_stop(t);	/* PTRACE_INTERRUPT's stop */
-		trap_resume(t, 0);
+		trap_resume(t, 0);	/* PTRACE_INTERRUPT's stop among them: the gate */
 	}
 }
 

@@ -141,6 +141,14 @@ void se_dequeue(struct sched_entity *se, unsigned flags)
 	se->state = SE_OFF;
 }
 
+/* A queued task whose CPU its affinity no longer allows joins another CPU's queue */
+static void se_replace(struct sched_entity *se)
+{
+	se_dequeue(se, PERSONA_DEQ_MOVE);
+	se->pt.cpu = select_cpu(se);
+	se_enqueue(se, PERSONA_ENQ_MOVE);
+}
+
 /* The running task leaves its CPU. flags: PERSONA_PUT_*. */
 static void cpu_put(unsigned c, unsigned flags)
 {
@@ -163,11 +171,7 @@ static void cpu_put(unsigned c, unsigned flags)
 		sc.nr_queued++;
 		if (sc.ops->put_prev) sc.ops->put_prev(&sc.inst, &se->pt, c, flags);
 		else sc.ops->enqueue(&sc.inst, &se->pt, 0);
-		if (!(se->pt.cpus_allowed >> c & 1)) {	/* its affinity changed: move it */
-			se_dequeue(se, PERSONA_DEQ_MOVE);
-			se->pt.cpu = select_cpu(se);
-			se_enqueue(se, PERSONA_ENQ_MOVE);
-		}
+		if (!(se->pt.cpus_allowed >> c & 1)) se_replace(se);	/* its affinity changed */
 	} else {
 		se->state = SE_OFF;
 		if (sc.ops->put_prev) sc.ops->put_prev(&sc.inst, &se->pt, c, flags);
@@ -355,10 +359,9 @@ void sched_task_new(struct task *child, struct task *parent)
 			se->pt.rt_priority = 0;
 		}
 	}
-	if (sc.ops->task_init && sc.ops->task_init(&sc.inst, &se->pt, pse ? &pse->pt : NULL)) {
+	/* a refusal moves every task, this one included (it is on sc.all), to rr */
+	if (sc.ops->task_init && sc.ops->task_init(&sc.inst, &se->pt, pse ? &pse->pt : NULL))
 		plugin_failed("task_init refused a new task");
-		if (sc.ops->task_init) sc.ops->task_init(&sc.inst, &se->pt, NULL);
-	}
 }
 
 void sched_task_start(struct task *t)
@@ -493,9 +496,7 @@ void sched_set_affinity(struct sched_entity *se, uint64_t mask)
 	se->pt.cpus_allowed = mask;
 	sc.inst.now = sched_clock();
 	if (se->state == SE_QUEUED && !(mask >> se->pt.cpu & 1)) {
-		se_dequeue(se, PERSONA_DEQ_MOVE);
-		se->pt.cpu = select_cpu(se);
-		se_enqueue(se, PERSONA_ENQ_MOVE);
+		se_replace(se);
 	} else if (se->state == SE_RUNNING && !(mask >> se->pt.cpu & 1)) {
 		sc.resched_mask |= 1ull << se->pt.cpu;	/* it leaves at the gate (cpu_put) */
 	}
@@ -583,9 +584,7 @@ static void move_tasks(const struct persona_sched_ops *to, bool trust_old)
 		if (trust_old && from->task_dead) from->task_dead(&sc.inst, &se->pt);
 	}
 	if (trust_old && from->exit) from->exit(&sc.inst);
-	void *keep = sc.inst.priv;
 	inst_reset();
-	(void)keep;
 	sc.ops = to;
 	if (to->init && to->init(&sc.inst)) log_err("sched: %s init failed", to->name);
 	unsigned moved = 0, queued = 0;

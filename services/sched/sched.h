@@ -91,9 +91,6 @@ void sched_task_will_block(struct task *t);
 /* trap_resume's gate: true when t may run now; false when it stays stopped (held),
  * to be resumed with `sig` once it is picked. */
 bool sched_may_resume(struct task *t, int sig);
-/* A PTRACE_EVENT_STOP with SIGTRAP (what PTRACE_INTERRUPT produces) reached the
- * tracer: no interrupt of ours is in flight any more. */
-void sched_event_stop(struct task *t);
 /* The timer tick (IRQ_TIMER): accounting, plugin tick, preemption, wake-ups of
  * tasks sleeping in native syscalls. */
 void sched_tick(void);

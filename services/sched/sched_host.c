@@ -34,6 +34,8 @@
 
 static bool pin;
 
+static uint64_t tick_ns(void) { return sc.hz ? 1000000000ull / sc.hz : 4000000; }
+
 void sched_host_init(const struct sched_options *o)
 {
 	pin = o->pin && sc.ncpus <= sc.nhost;
@@ -116,9 +118,8 @@ void sched_host_run(struct sched_entity *se, unsigned c)
 
 static void interrupt(struct sched_entity *se)
 {
-	uint64_t tick = sc.hz ? 1000000000ull / sc.hz : 4000000;
 	if (se->held) return;
-	if (se->interrupted && sched_clock() - se->interrupt_at < 2 * tick) return;	/* in flight */
+	if (se->interrupted && sched_clock() - se->interrupt_at < 2 * tick_ns()) return;	/* in flight */
 	if (ptrace(PTRACE_INTERRUPT, se->task->tid, 0, 0) == 0) {
 		se->interrupted = true;
 		se->interrupt_at = sched_clock();
@@ -137,15 +138,10 @@ void sched_host_preempt(unsigned c)
 	if (se->task->state == TASK_RUNNING) interrupt(se);
 }
 
-void sched_event_stop(struct task *t)
-{
-	if (t->se) t->se->interrupted = false;
-	DBG(DBG_SCHED, "event stop of %d", task_vtid(t));
-}
 
 bool sched_host_sleeping(struct sched_entity *se, uint64_t delta)
 {
-	uint64_t tick = sc.hz ? 1000000000ull / sc.hz : 4000000;
+	uint64_t tick = tick_ns();
 	if (se->task->state != TASK_RUNNING) return false;
 	/* an interrupt in flight will bring it to the gate; one that got lost (an other
 	 * stop took its place, the task then went to sleep) must not pin the CPU */
