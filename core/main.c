@@ -70,6 +70,10 @@ static void usage(FILE *f)
 		"  --aslr=0|1|2      address randomization, as randomize_va_space (2)\n"
 		"  --norandmaps      same as --aslr=0\n"
 		"  --fault-around=N  pages filled per page fault, a power of 2 (16)\n"
+		"  --swap=FILE[:SIZE]|SIZE  swap area: a file (created or sized to SIZE), or\n"
+		"                    a temporary file of SIZE (no swap by default)\n"
+		"  --overcommit=0|1|2  vm.overcommit_memory: heuristic (0), always (1), or\n"
+		"                    never beyond CommitLimit = mem/2 + swap (2)\n"
 		"  --mm=on|off       Persona's memory manager (on) or the host's (off)\n"
 		"  --exec=persona|host  execve by Persona's loader (default, needs --mm=on)\n"
 		"                    or by the host kernel\n"
@@ -187,9 +191,11 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	init_host_pid = pid;
 	if (!lifecycle_start(pid)) { kill(pid, SIGKILL); return 125; }
 	kthread_tasks_start(irq_ncpus);	/* kthreadd is pid 2, as on Linux */
+	mm_start_kthreads();		/* kswapd0 */
 	int status = evloop_run();
 	if (o->before_shutdown) o->before_shutdown();
 	io_drain();	/* the services' last writes (the trace) complete */
+	mm_stop_kthreads();
 	kthread_tasks_stop();
 	if (o->stats) {
 		stats_print(stderr);
@@ -220,6 +226,8 @@ static int cmd_run(int argc, char **argv)
 		{ "aslr", required_argument, NULL, 'a' },
 		{ "norandmaps", no_argument, NULL, 'R' },
 		{ "fault-around", required_argument, NULL, 'F' },
+		{ "swap", required_argument, NULL, 'W' },
+		{ "overcommit", required_argument, NULL, 'O' },
 		{ "mm", required_argument, NULL, 'M' },
 		{ "exec", required_argument, NULL, 'E' },
 		{ "sched", required_argument, NULL, 'P' },
@@ -270,6 +278,14 @@ static int cmd_run(int argc, char **argv)
 			mm_config.fault_around = (unsigned)n;
 			break;
 		}
+		case 'W': mm_config.swap = optarg; break;
+		case 'O':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '2') {
+				log_err("--overcommit: '%s' is not 0, 1 or 2", optarg);
+				return 2;
+			}
+			mm_config.overcommit = optarg[0] - '0';
+			break;
 		case 'M':
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
 				log_err("--mm: '%s' is not on or off", optarg);

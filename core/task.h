@@ -59,6 +59,11 @@ struct task {
 	/* memory the kernel writes on its own (services/mm/kwrite.c) */
 	uint64_t rseq_area, clear_tid, robust_head;
 	uint64_t fault_retry;		/* address of a fault retried once (services/mm/fault.c) */
+	/* guest memory the current syscall (or signal frame) uses: reclaim must not
+	 * evict it while the host kernel may touch it (services/mm/reclaim.c) */
+	uint64_t mm_pins[8][2];
+	uint8_t mm_npins;
+	bool mm_pin_all;
 	uint64_t fault_retry_gen;	/* the mm's install_gen at that retry */
 	/* leaders: the guest's SIGSEGV and SIGBUS dispositions (kernel struct sigaction),
 	 * which a fault taken while the signal is blocked resets (services/mm/sigfault.c) */

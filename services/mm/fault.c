@@ -151,8 +151,7 @@ static int fill_cached(struct mm *mm, struct vma *v, uint64_t va, uint64_t n, bo
 			if (copy) {
 				memcpy(frame_to_virt(dst), frame_to_virt(src[i]), PAGE_SIZE);
 				frame_put(src[i]);
-				frame_page(dst)->owner = mm;
-				frame_page(dst)->index = va >> PAGE_SHIFT;
+				lru_add(mm, dst, va, false);
 				*e = pte_mk_frame(dst++, v->prot) | PTE_PENDING;
 				mm_stat.cow++;
 			} else {
@@ -191,18 +190,33 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 			va += PAGE_SIZE;
 			continue;
 		}
+		if (pte_swapped(*e)) {	/* a major fault: the run is read back */
+			long got = mm_swap_in(mm, v, va, end);
+			if (got < 0) return (int)got;
+			mm_stat.majfault++;
+			mm->majflt++;
+			continue;	/* present now: a write still breaks COW below */
+		}
+		if (pte_present(*e) && (*e & PTE_AGED)) {	/* referenced: accessible again */
+			frame_page(pte_pfn(*e))->flags |= PG_REFERENCED;
+			*e |= PTE_PENDING;
+		}
 		if (pte_present(*e)) {
 			if (write && (*e & PTE_COW)) {
 				pfn_t old = pte_pfn(*e);
 				if (frame_page(old)->refcount == 1 && !pagecache_owns(old)) {
 					mm_stat.cow_reuse++;
 					*e = pte_mk_frame(old, v->prot) | PTE_PENDING;
+					if (!(frame_page(old)->flags & PG_LRU) || frame_page(old)->owner != mm)
+						lru_add(mm, old, va, false);
 				} else {
 					pfn_t p = frame_alloc(0, false);
 					if (p == FRAME_NONE) return -ENOMEM;
 					memcpy(frame_to_virt(p), frame_to_virt(old), PAGE_SIZE);
+					lru_unmapped(mm, old);
 					frame_put(old);
 					*e = pte_mk_frame(p, v->prot) | PTE_PENDING;
+					lru_add(mm, p, va, false);
 					mm_stat.cow++;
 				}
 			}
@@ -232,7 +246,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 		uint64_t n = 1;
 		while (va + (n << PAGE_SHIFT) < end) {
 			pte_t x = pgtable_get(mm->pt, va + (n << PAGE_SHIFT));
-			if (pte_present(x) || (x & PTE_GUARD) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
+			if (pte_present(x) || pte_swapped(x) || (x & PTE_GUARD) || (file && past_eof(v, va + (n << PAGE_SHIFT)))) break;
 			n++;
 		}
 		if (file && v->obj->cached) {
@@ -252,8 +266,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 			}
 			if (file) fill_from_file(v, va, p + (pfn_t)i);
 			*pe = pte_mk_frame(p + (pfn_t)i, v->prot) | PTE_PENDING;
-			frame_page(p + (pfn_t)i)->owner = mm;
-			frame_page(p + (pfn_t)i)->index = va >> PAGE_SHIFT;
+			lru_add(mm, p + (pfn_t)i, va, false);
 		}
 		mm_rss_add(mm, v, (long)got);
 		if (v->flags & VM_LOCKED) mm->locked_vm += got;
@@ -266,6 +279,7 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 	start &= PAGE_MASK;
 	end = PAGE_ALIGN(end);
 	int err = 0;
+	mm_reclaim_balance(t);
 	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end && !err; v = vma_next(v)) {
 		if ((v->flags & VM_HOST) || v->prot == PROT_NONE) continue;
 		if (write && !(v->prot & PROT_WRITE)) continue;
@@ -324,12 +338,19 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &g);
 		goto deliver;
 	}
+	mm_pins_clear(t);	/* a fault is taken in user mode: no syscall of t is in flight */
+	if (pte_present(e) && (e & PTE_AGED)) {	/* the software referenced bit */
+		MMDBG("[%d] reference fault at %#lx", task_vtid(t), (unsigned long)addr);
+		mm_reference_fault(t, mm, v, addr);
+		return 0;	/* the access is retried (a write to a COW page faults again) */
+	}
 	bool cow = pte_present(e) && (e & PTE_COW) && (v->prot & PROT_WRITE);
 	if (pte_present(e) && !cow) {
 		/* Installed fully. Either a real fault (a write to a read-only page), or
 		 * this thread faulted while another one's fault installed the page: the
 		 * first time, let the access retry; a second fault there is real. */
 		if (t->fault_retry != addr || t->fault_retry_gen != mm->install_gen) {
+			MMDBG("[%d] fault at %#lx on an installed page: retried", task_vtid(t), (unsigned long)addr);
 			t->fault_retry = addr;
 			t->fault_retry_gen = mm->install_gen;
 			return 0;
@@ -346,6 +367,11 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	if (!cow) mm_stat.minor++;	/* COW copies are counted per page in fill_range */
 	uint64_t win = (uint64_t)window_for(mm, v, addr) << PAGE_SHIFT;
 	uint64_t s = addr & ~(win - 1), end = s + win;
+	if (pte_swapped(e)) {	/* a major fault reads the evicted cluster back */
+		uint64_t cs = addr & ~(((uint64_t)MM_SWAP_CLUSTER << PAGE_SHIFT) - 1);
+		if (cs < s) s = cs;
+		if (cs + ((uint64_t)MM_SWAP_CLUSTER << PAGE_SHIFT) > end) end = cs + ((uint64_t)MM_SWAP_CLUSTER << PAGE_SHIFT);
+	}
 	if (s < v->start) s = v->start;
 	if (end > v->end) end = v->end;
 	/* a COW fault copies more than its page only while the writes walk
@@ -359,6 +385,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	      cow ? "copy-on-write" : "demand", (unsigned long)addr, (unsigned long)v->start,
 	      (unsigned long)v->end, (unsigned long)s, (unsigned long)end);
 	uint64_t file_pages = mm_stat.file_pages;
+	mm_reclaim_balance(t);
 	int err = fill_range(mm, v, s, end, cow);
 	if (err == -ENOMEM) {
 		/* retry the one page before giving up */
@@ -366,6 +393,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		if (err == -ENOMEM) {
 			/* what the window filled is kept (installed at the retry) */
 			host_install_ptes(t, mm, s, end);
+			if (mm_reclaim_direct(t, 64)) return 0;	/* swapped some out: retry */
 			return mm_out_of_memory(t, true) == OOM_WAIT ? -1 : 0;
 		}
 	}
@@ -402,7 +430,7 @@ static bool frame_needs_work(struct mm *mm, uint64_t lo, uint64_t hi)
 		if (!v || (v->flags & VM_HOST) || !(v->prot & PROT_WRITE)) continue;
 		pte_t e = pgtable_get(mm->pt, a);
 		if (e & PTE_GUARD) continue;	/* the kernel's write fails: SIGSEGV, as Linux */
-		if (!pte_present(e) || (e & PTE_COW)) return true;
+		if (!pte_present(e) || (e & (PTE_COW | PTE_AGED))) return true;
 	}
 	return false;
 }
@@ -420,6 +448,9 @@ bool mm_signal_frame(struct task *t)
 		      sv && (sv->flags & VM_HOST) ? " host" : "", (unsigned long)t->altstack_sp,
 		      (unsigned long)t->altstack_size, (unsigned long)t->rseq_area);
 	}
+	mm_pins_clear(t);	/* the syscall it was in (if any) is over: the frame is what the kernel writes */
+	mm_pin(t, lo, sp - lo);
+	if (t->altstack_size) mm_pin(t, t->altstack_sp, t->altstack_size);
 	if (frame_needs_work(mm, lo, sp)) {
 		mm_populate(t, mm, lo, sp, true);
 		injected = true;

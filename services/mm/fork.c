@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include "core/log.h"
 #include "services/mm/mm_internal.h"
+#include "services/mm/swap.h"
 
 static bool is_private_managed(const struct vma *v)
 {
@@ -54,6 +55,7 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 	}
 	bool was_writable = pte_prot(*e) & PROT_WRITE;
 	*e = (*e | PTE_COW) & ~(pte_t)PROT_WRITE;
+	if (was_writable) *e &= ~PTE_AGED;	/* the run's mprotect gives it read access */
 	if (!was_writable) return 0;
 	if (c->run.end != va) run_protect(&c->run, c->v);
 	if (!c->run.end) c->run.start = va;
@@ -86,9 +88,15 @@ struct copy_ctx { struct mm *child; const struct mm *parent; const struct vma *v
 static int copy_pte(uint64_t va, pte_t *e, void *arg)
 {
 	struct copy_ctx *c = arg;
-	if (!(pte_present(*e) || (*e & PTE_GUARD)) || c->wipe) return 0;
+	if (!(pte_present(*e) || pte_swapped(*e) || (*e & PTE_GUARD)) || c->wipe) return 0;
 	pte_t *ce = pgtable_entry(c->child->pt, va, true);
 	if (!ce) return -ENOMEM;
+	if (pte_swapped(*e)) {	/* both name the slot; each reads its own copy back */
+		swap_dup(pte_slot(*e));
+		*ce = *e;
+		c->child->swapents++;
+		return 0;
+	}
 	if (*e & PTE_GUARD) {	/* guard regions are inherited (the host's range is PROT_NONE) */
 		*ce = *e;
 		return 0;

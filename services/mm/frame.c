@@ -33,6 +33,7 @@ static uint64_t nframes;
 static uint64_t carved;		/* high water mark */
 static pfn_t free_list[FRAME_MAX_ORDER + 1] = { [0 ... FRAME_MAX_ORDER] = FRAME_NONE };
 static uint64_t (*reclaim)(uint64_t want);	/* frame_set_reclaim */
+static void (*release)(pfn_t pfn);		/* frame_set_release */
 static struct frame_stats stats;	/* used, peak, counters and free_blocks; total and
 					 * free are computed by frame_stats */
 
@@ -119,6 +120,7 @@ static void account_alloc(uint64_t n)
 }
 
 void frame_set_reclaim(uint64_t (*fn)(uint64_t want)) { reclaim = fn; }
+void frame_set_release(void (*fn)(pfn_t pfn)) { release = fn; }
 
 pfn_t frame_alloc(unsigned order, bool zero)
 {
@@ -211,6 +213,7 @@ bool frame_put(pfn_t pfn)
 	if (pfn >= nframes || pages[pfn].refcount == 0)
 		log_bug("frame_put: frame %u is not in use", pfn);
 	if (--pages[pfn].refcount > 0) return false;
+	if ((pages[pfn].flags & PG_LRU) && release) release(pfn);
 	free_frame(pfn);
 	return true;
 }

@@ -47,6 +47,8 @@ enum {
 	PG_FILE		= 1 << 6,	/* file contents (page cache, issue 8) */
 	PG_REFERENCED	= 1 << 7,	/* software referenced bit (reclaim) */
 	PG_ACTIVE	= 1 << 8,	/* on the active list (reclaim) */
+	PG_LRU		= 1 << 9,	/* on an mm's LRU list: owner is that mm, index the page */
+	PG_SWAPCACHE	= 1 << 10,	/* in the swap cache, being written out (swap.h) */
 };
 
 struct page {
@@ -78,6 +80,9 @@ int frame_alloc_range(pfn_t pfn, unsigned n, bool zero);
 /* The reclaim hook (the page cache's shrinker): when no single frame is free,
  * frame_alloc(0) calls fn(want) once and tries again if it freed frames. NULL: none. */
 void frame_set_reclaim(uint64_t (*fn)(uint64_t want));
+/* Called by frame_put for a frame still on an LRU list (PG_LRU) as it is freed, to
+ * unlink it first (services/mm/reclaim.c). */
+void frame_set_release(void (*fn)(pfn_t pfn));
 void frame_get(pfn_t pfn);		/* refcount++ */
 /* refcount--; at 0 the frame returns to the buddy allocator. Returns true if freed. */
 bool frame_put(pfn_t pfn);

@@ -78,7 +78,7 @@ static int run_add(uint64_t va, pte_t *e, void *arg)
 {
 	struct run *r = arg;
 	if (!pte_present(*e) || !(*e & PTE_PENDING)) return 0;
-	*e &= ~PTE_PENDING;
+	*e &= ~(PTE_PENDING | PTE_AGED);	/* installed with its protection: accessible */
 	pfn_t pfn = pte_pfn(*e);
 	unsigned prot = pte_prot(*e);
 	if (r->n && (va != r->va + (r->n << PAGE_SHIFT) || pfn != r->pfn + r->n || prot != r->prot))

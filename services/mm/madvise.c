@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include "core/guest_mem.h"
 #include "services/mm/mm_internal.h"
+#include "services/mm/swap.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -66,10 +67,14 @@ static int zap_pte(uint64_t va, pte_t *e, void *arg)
 	struct zap *z = arg;
 	if (*e & PTE_GUARD) return 0;	/* guard markers stay (Linux keeps them) */
 	if (pte_present(*e)) {
+		lru_unmapped(z->mm, pte_pfn(*e));
 		frame_put(pte_pfn(*e));
 		mm_rss_add(z->mm, z->v, -1);
 		if (z->v->flags & VM_LOCKED) z->mm->locked_vm--;
 		z->dropped++;
+	} else if (pte_swapped(*e)) {
+		swap_free(pte_slot(*e));
+		z->mm->swapents--;
 	}
 	*e = 0;
 	return 0;

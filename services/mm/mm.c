@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "services/mm/mm_internal.h"
 #include "services/mm/pagecache.h"
+#include "services/mm/swap.h"
 
 struct mm_config mm_config = { .enabled = true, .aslr = 2, .fault_around = 16 };
 struct mm_counters mm_stat;
@@ -40,7 +41,24 @@ int mm_init(void)
 		mem = sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 1ULL << 30;
 	}
 	pagecache_init();
-	return frame_pool_init(mem);
+	int err = frame_pool_init(mem);
+	if (err) return err;
+	mm_reclaim_init();
+	if (mm_config.swap && (err = swap_init(mm_config.swap))) {
+		frame_pool_shutdown();
+		return err;
+	}
+	return 0;
+}
+
+void mm_start_kthreads(void)
+{
+	if (mm_active()) mm_kswapd_start();
+}
+
+void mm_stop_kthreads(void)
+{
+	if (mm_active()) mm_kswapd_stop();
 }
 
 bool mm_active(void) { return mm_config.enabled && frame_pool_fd() >= 0; }
@@ -49,6 +67,7 @@ void mm_shutdown(void)
 {
 	if (!mm_config.enabled) return;
 	pagecache_drop_all();
+	swap_shutdown();
 	frame_pool_shutdown();
 }
 
@@ -63,6 +82,7 @@ struct mm *mm_new(void)
 	}
 	vma_tree_init(&mm->vmas);
 	mm->users = 1;
+	for (int i = 0; i < 2; i++) mm->lru[i].head = mm->lru[i].tail = FRAME_NONE;
 	mm->fault_window = mm_config.fault_around;
 	return mm;
 }
@@ -70,6 +90,7 @@ struct mm *mm_new(void)
 static int drop_pte(uint64_t va, pte_t *e, void *arg)
 {
 	if (pte_present(*e)) frame_put(pte_pfn(*e));
+	else if (pte_swapped(*e)) swap_free(pte_slot(*e));
 	*e = 0;
 	return 0;
 }
@@ -78,6 +99,7 @@ void mm_put(struct mm *mm)
 {
 	if (!mm || --mm->users > 0) return;
 	mm_oom_mm_released(mm);	/* an OOM victim's memory: its waiters retry */
+	lru_release(mm);
 	pgtable_walk(mm->pt, 0, TASK_SIZE, drop_pte, NULL);
 	pgtable_free(mm->pt);
 	vma_tree_clear(&mm->vmas);
@@ -268,9 +290,13 @@ static int unmap_pte(uint64_t va, pte_t *e, void *arg)
 {
 	struct drop_ctx *c = arg;
 	if (pte_present(*e)) {
+		lru_unmapped(c->mm, pte_pfn(*e));
 		frame_put(pte_pfn(*e));
 		mm_rss_add(c->mm, c->v, -1);
 		if (c->v->flags & VM_LOCKED) c->mm->locked_vm--;
+	} else if (pte_swapped(*e)) {
+		swap_free(pte_slot(*e));
+		c->mm->swapents--;
 	}
 	*e = 0;
 	return 0;
@@ -323,6 +349,19 @@ void mm_print_stats(void)
 	fprintf(stderr, "persona: mm: page cache: %lu pages, %lu hits, %lu misses, %lu dropped by reclaim\n",
 		(unsigned long)pc.pages, (unsigned long)pc.hits, (unsigned long)pc.misses,
 		(unsigned long)pc.dropped);
+	if (swap_active()) {
+		struct swap_stats sw;
+		swap_stats(&sw);
+		fprintf(stderr, "persona: mm: swap: %lu of %lu slots used, %lu pages out, %lu in (%lu swap-in faults, "
+			"%lu from the swap cache), %lu reference faults; reclaim: kswapd %lu/%lu, direct %lu/%lu "
+			"(stolen/scanned), %lu activated, %lu deactivated\n",
+			(unsigned long)sw.used, (unsigned long)sw.total, (unsigned long)sw.pswpout,
+			(unsigned long)sw.pswpin, (unsigned long)mm_stat.swap_faults, (unsigned long)mm_stat.swapcache_hits,
+			(unsigned long)mm_stat.aging_faults, (unsigned long)mm_stat.pgsteal_kswapd,
+			(unsigned long)mm_stat.pgscan_kswapd, (unsigned long)mm_stat.pgsteal_direct,
+			(unsigned long)mm_stat.pgscan_direct, (unsigned long)mm_stat.pgactivate,
+			(unsigned long)mm_stat.pgdeactivate);
+	}
 	/* "in use": besides the page cache's frames (a cached frame someone maps is
 	 * counted once, as the cache's) */
 	fprintf(stderr, "persona: mm: frames: %lu in use, peak %lu, of %lu (%lu KiB peak), %lu page cache\n",

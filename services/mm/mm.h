@@ -32,11 +32,17 @@ struct mm_config {
 	uint64_t mem;		/* --mem: pool size in bytes (0: the host's RAM) */
 	int aslr;		/* --aslr: 0, 1, 2 as randomize_va_space */
 	unsigned fault_around;	/* --fault-around: pages per fault (power of 2) */
+	const char *swap;	/* --swap FILE[:SIZE] or SIZE (NULL: no swap) */
+	int overcommit;		/* --overcommit: vm.overcommit_memory 0, 1, 2 */
 };
 extern struct mm_config mm_config;
 
-/* Creates the frame pool. 0 or -errno. */
+/* Creates the frame pool (and the swap device). 0 or -errno. */
 int mm_init(void);
+/* Starts and stops the memory manager's kernel threads (kswapd0), after the
+ * deferred-work machinery is up / before it stops. */
+void mm_start_kthreads(void);
+void mm_stop_kthreads(void);
 /* Whether guests get Persona's memory manager: enabled and the pool exists. */
 bool mm_active(void);
 void mm_shutdown(void);

@@ -27,6 +27,9 @@ struct mm {
 	/* resident pages Persona installed (Linux's MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES) */
 	uint64_t rss_anon, rss_file, rss_shmem, hiwater_rss;
 	uint64_t locked_vm;		/* pages */
+	uint64_t swapents;		/* swap entries in the page table (MM_SWAPENTS) */
+	/* the process's anonymous pages for reclaim (reclaim.c): inactive [0], active [1] */
+	struct lru_list { pfn_t head, tail; uint64_t n; } lru[2];
 	uint64_t minflt, majflt;	/* faults Persona handled (and host image faults: 0) */
 	uint32_t def_flags;		/* VM_LOCKED after mlockall(MCL_FUTURE) */
 	uint64_t last_fault;		/* address of the last fault: sequential detection */
@@ -111,12 +114,53 @@ void mm_oom_task_gone(struct task *t);	/* mm_task_gone: t no longer waits */
 /* Linux's oom_badness(): LONG_MIN at oom_score_adj -1000 (never chosen) */
 long mm_oom_badness(uint64_t rss, uint64_t swapents, uint64_t pgtables, int adj, uint64_t totalpages);
 
+/* reclaim.c: LRU lists, aging, eviction to swap, swap-in, kswapd (see there). */
+enum { LRU_INACTIVE, LRU_ACTIVE };
+#define MM_SWAP_CLUSTER	16	/* pages aged, evicted and read back together */
+void lru_add(struct mm *mm, pfn_t pfn, uint64_t va, bool active);
+void lru_del(pfn_t pfn);
+void lru_release(struct mm *mm);		/* mm_put: every page leaves its lists */
+/* A PTE of mm that maps pfn is going away: the page leaves mm's lists. */
+static inline void lru_unmapped(struct mm *mm, pfn_t pfn)
+{
+	struct page *pg = frame_page(pfn);
+	if ((pg->flags & PG_LRU) && pg->owner == mm) lru_del(pfn);
+}
+void mm_reclaim_init(void);
+/* Before a fault or populate of t: background (kswapd) reclaim in t's mm below the
+ * low watermark, direct reclaim below the min watermark. */
+void mm_reclaim_balance(struct task *t);
+/* Direct reclaim in t's mm of up to `want` pages, synchronously. Frames freed. */
+uint64_t mm_reclaim_direct(struct task *t, uint64_t want);
+/* Reads the run of swapped pages of v from va (at most up to end) back into frames;
+ * *e is the first one's entry. Table work only (PENDING). Returns pages read in, or
+ * -ENOMEM / -EIO. */
+long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end);
+/* At a reference fault on a PTE_AGED page of t: restores it. */
+int mm_reference_fault(struct task *t, struct mm *mm, struct vma *v, uint64_t addr);
+/* The pages of [addr, addr + len) a syscall of t uses (reclaim leaves them alone
+ * until t's next syscall or fault); mm_pins_clear at each new stop. */
+void mm_pin(struct task *t, uint64_t addr, uint64_t len);
+void mm_pins_clear(struct task *t);
+void mm_reclaim_watermarks(uint64_t *min, uint64_t *low, uint64_t *high);
+void mm_kswapd_start(void);
+void mm_kswapd_stop(void);
+
+/* commit.c: Committed_AS, CommitLimit and the --overcommit check of a request for
+ * `pages` more accountable pages (0 or -ENOMEM). */
+bool mm_vma_accountable(const struct vma *v);
+uint64_t mm_committed_pages(void);
+uint64_t mm_commit_limit(void);
+long mm_vm_enough_memory(uint64_t pages);
+
 struct mm_counters {
 	uint64_t faults, minor, cow, cow_reuse, around_pages, file_pages, installs;
 	uint64_t prefaults, uaccess_traps, injected;
 	uint64_t segv_delivered;
 	uint64_t majfault;		/* faults that read file pages (pgmajfault) */
 	uint64_t oom_kill;		/* processes the OOM killer killed */
+	uint64_t pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct;
+	uint64_t pgactivate, pgdeactivate, pgrefill, aging_faults, swap_faults, kswapd_wakeups, swapcache_hits;
 };
 extern struct mm_counters mm_stat;
 

@@ -39,6 +39,7 @@
 #include "services/mm/mm_internal.h"
 #include "services/mm/mm_proc.h"
 #include "services/mm/pagecache.h"
+#include "services/mm/swap.h"
 
 #define PSS_SHIFT	12	/* Pss is summed in 1/4096ths of a byte, as Linux does */
 #define HF_MAX		40	/* smaps field names kept */
@@ -785,6 +786,7 @@ struct meminfo_acc {
 	uint64_t anon, file, locked;	/* << PSS_SHIFT: frames shared by n PTEs count 1/n each */
 	uint64_t file_cached;		/* << PSS_SHIFT: the part of `file` in the page cache */
 	uint64_t shmem, pt_nodes, committed, tasks;
+	uint64_t lru_inactive;		/* anonymous pages on inactive lists */
 };
 
 static bool add_unique(void ***arr, size_t *n, size_t *cap, void *p)
@@ -823,10 +825,9 @@ static int meminfo_task(struct task *t, void *arg)
 	struct mm *mm = t->mm;
 	if (!mm || !add_unique((void ***)&a->mms, &a->nmms, &a->cap, mm)) return 0;
 	a->pt_nodes += pgtable_nodes(mm->pt);
+	a->lru_inactive += mm->lru[LRU_INACTIVE].n;
 	for (const struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
-		bool shared = v->flags & VM_SHARED;
-		if (!shared && (v->prot & PROT_WRITE) && !(v->flags & (VM_NORESERVE | VM_DROPPABLE)))
-			a->committed += vma_pages(v);
+		if (mm_vma_accountable(v)) a->committed += vma_pages(v);
 		if (v->flags & VM_HOST) continue;
 		if (is_shmem(v) && add_unique((void ***)&a->objs, &a->nobjs, &a->ocap, v->obj)) {
 			a->committed += v->obj->npages;
@@ -857,16 +858,29 @@ long mm_proc_meminfo(char *buf, unsigned long len)
 	uint64_t cache_mapped = a.file_cached >> PSS_SHIFT;
 	uint64_t file = pc.pages + mapped - cache_mapped;
 	uint64_t cached = file + a.shmem, kb = PAGE_SIZE >> 10;
-	/* reclaimable: the cache's pages no mapping uses (no swap yet) */
-	uint64_t available = fs.free + (pc.pages > cache_mapped ? pc.pages - cache_mapped : 0);
+	/* reclaimable without swap: the cache's pages no mapping uses */
+	uint64_t unmapped_cache = pc.pages > cache_mapped ? pc.pages - cache_mapped : 0;
+	uint64_t available = fs.free + unmapped_cache;
+	/* the LRU lists: anonymous pages by the reclaim lists (pages on none, shared
+	 * after fork, count as active); file pages mapped are active, cached only
+	 * inactive (they are reclaimed first) */
+	uint64_t inactive_anon = a.lru_inactive < anon ? a.lru_inactive : anon;
+	uint64_t active_anon = anon - inactive_anon + a.shmem;
+	uint64_t active_file = file - unmapped_cache, inactive_file = unmapped_cache;
+	struct swap_stats sw;
+	swap_stats(&sw);
 	const struct { const char *name; uint64_t kb; } val[] = {
 		{ "MemTotal", fs.total * kb }, { "MemFree", fs.free * kb },
 		{ "MemAvailable", available * kb }, { "Cached", cached * kb },
-		{ "Active", (anon + a.shmem + file) * kb }, { "Active(anon)", (anon + a.shmem) * kb },
-		{ "Active(file)", file * kb }, { "Unevictable", locked * kb }, { "Mlocked", locked * kb },
+		{ "SwapCached", sw.writeback * kb },
+		{ "Active", (active_anon + active_file) * kb }, { "Inactive", (inactive_anon + inactive_file) * kb },
+		{ "Active(anon)", active_anon * kb }, { "Inactive(anon)", inactive_anon * kb },
+		{ "Active(file)", active_file * kb }, { "Inactive(file)", inactive_file * kb },
+		{ "Unevictable", locked * kb }, { "Mlocked", locked * kb },
+		{ "SwapTotal", sw.total * kb }, { "SwapFree", (sw.total - sw.used) * kb },
 		{ "AnonPages", anon * kb }, { "Mapped", (mapped + a.shmem) * kb }, { "Shmem", a.shmem * kb },
 		{ "KernelStack", a.tasks * 16 }, { "PageTables", a.pt_nodes * kb },
-		{ "CommitLimit", fs.total * kb / 2 }, { "Committed_AS", a.committed * kb },
+		{ "CommitLimit", mm_commit_limit() * kb }, { "Committed_AS", a.committed * kb },
 		{ "DirectMap4k", fs.total * kb },
 	};
 	/* the host's lines, names and order (this kernel's list), with Persona's values;
@@ -899,8 +913,8 @@ long mm_proc_meminfo(char *buf, unsigned long len)
 
 /* Linux's "name value" lines (mm/vmstat.c) for what the memory manager counts: page
  * counts from the tables and the page cache as /proc/meminfo's, event counters from
- * mm_stat; reclaim is direct (frame_alloc's) and frees page-cache pages only. There
- * is no swap yet: those counters stay 0. */
+ * mm_stat and the swap device. pgscan/pgsteal: kswapd's (background reclaim at the
+ * low watermark) and direct reclaim's (below min, and the page cache's shrinker). */
 long mm_proc_vmstat(char *buf, unsigned long len)
 {
 	if (!mm_active()) return -ENOENT;
@@ -913,17 +927,23 @@ long mm_proc_vmstat(char *buf, unsigned long len)
 	free(a.objs);
 	struct pagecache_stats pc;
 	pagecache_stats(&pc);
+	struct swap_stats sw;
+	swap_stats(&sw);
 	uint64_t anon = a.anon >> PSS_SHIFT, mapped = a.file >> PSS_SHIFT;
 	uint64_t file = pc.pages + mapped - (a.file_cached >> PSS_SHIFT);	/* as meminfo's */
 	const struct { const char *name; uint64_t v; } val[] = {
 		{ "nr_free_pages", fs.free }, { "nr_anon_pages", anon },
 		{ "nr_file_pages", file + a.shmem }, { "nr_mapped", mapped + a.shmem },
 		{ "nr_shmem", a.shmem }, { "nr_page_table_pages", a.pt_nodes },
+		{ "nr_swapcached", sw.writeback }, { "nr_writeback", sw.writeback },
+		{ "pswpin", sw.pswpin }, { "pswpout", sw.pswpout },
 		{ "pgfault", mm_stat.faults }, { "pgmajfault", mm_stat.majfault },
-		{ "pswpin", 0 }, { "pswpout", 0 },
-		{ "pgscan_kswapd", 0 }, { "pgscan_direct", pc.dropped },
-		{ "pgsteal_kswapd", 0 }, { "pgsteal_direct", pc.dropped },
-		{ "oom_kill", mm_stat.oom_kill },
+		{ "pgactivate", mm_stat.pgactivate }, { "pgdeactivate", mm_stat.pgdeactivate },
+		{ "pgrefill", mm_stat.pgrefill },
+		{ "pgsteal_kswapd", mm_stat.pgsteal_kswapd }, { "pgsteal_direct", mm_stat.pgsteal_direct + pc.dropped },
+		{ "pgscan_kswapd", mm_stat.pgscan_kswapd }, { "pgscan_direct", mm_stat.pgscan_direct + pc.dropped },
+		{ "kswapd_low_wmark_hit_quickly", mm_stat.kswapd_wakeups },
+		{ "swap_ra", sw.pswpin }, { "oom_kill", mm_stat.oom_kill },
 	};
 	struct out o = { buf, len, 0 };
 	for (size_t i = 0; i < sizeof val / sizeof val[0]; i++)

@@ -338,6 +338,10 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 		err = mmap_hugetlb(r, len, flags, f);
 	else if (!err)
 		err = do_mmap(t, mm, addr, len, prot, flags, f, &p);
+	/* accountable: private writable, or shared anonymous (--overcommit) */
+	if (!err && !p.native && (((p.vflags & VM_SHARED) && anon) || (!(p.vflags & VM_SHARED) && (prot & PROT_WRITE))) &&
+	    (mm_config.overcommit == 2 || !(p.vflags & VM_NORESERVE) || (p.vflags & VM_SHARED)))
+		err = mm_vm_enough_memory(p.len >> PAGE_SHIFT);
 	if (err || p.native) {
 		if (file.fd >= 0) close(file.fd);
 		if (p.native) {
@@ -548,6 +552,7 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 	uint64_t len = newbrk - oldbrk;
 	if (len > TASK_SIZE || oldbrk > TASK_SIZE - len) return orig;
 	if (!mm_mlock_future_ok(t, mm, mm->def_flags, len)) return orig;
+	if (mm_vm_enough_memory(len >> PAGE_SHIFT)) return orig;	/* --overcommit */
 	/* the heap may not run into the next mapping (nor a stack's guard gap), and a
 	 * page must stay free between them */
 	struct vma *next = vma_find_from(&mm->vmas, oldbrk);

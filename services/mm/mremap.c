@@ -82,6 +82,10 @@ static int move_pte(uint64_t va, pte_t *e, void *arg)
 	pte_t *ne = pgtable_entry(m->mm->pt, va + m->delta, true);
 	if (!ne) return -ENOMEM;
 	*ne = pte_present(*e) ? *e | PTE_PENDING : *e;
+	if (pte_present(*e)) {	/* an LRU page's address follows it */
+		struct page *pg = frame_page(pte_pfn(*e));
+		if ((pg->flags & PG_LRU) && pg->owner == m->mm) pg->index = (va + m->delta) >> PAGE_SHIFT;
+	}
 	*e = 0;
 	return 0;
 }
@@ -104,6 +108,8 @@ static long check_prep_vma(struct task *t, struct mm *mm, const struct vma *v, c
 	if (pgoff + (m->new_len >> PAGE_SHIFT) < pgoff) return -EINVAL;
 	if (v->flags & VM_SPECIAL) return -EFAULT;	/* VM_DONTEXPAND */
 	if (!mm_mlock_future_ok(t, mm, v->flags, m->new_len - old_len)) return -EAGAIN;
+	if (m->new_len > old_len && mm_vma_accountable(v) && mm_vm_enough_memory((m->new_len - old_len) >> PAGE_SHIFT))
+		return -ENOMEM;	/* --overcommit */
 	return 0;
 }
 

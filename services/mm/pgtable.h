@@ -5,7 +5,7 @@
  * x86-64's own tables (PGD/PUD/PMD/PTE, 9 bits each), allocated on demand. An entry
  * (pte_t) is none (0), a present frame (with the protection Persona installed in the
  * host mapping, which may be narrower than the VMA's: copy-on-write pages are
- * installed without PROT_WRITE), a swap entry (issue 8), or a guard marker
+ * installed without PROT_WRITE), a swap entry (services/mm/swap.h), or a guard marker
  * (MADV_GUARD_INSTALL).
  *
  * Thread: tracer thread only. */
@@ -26,6 +26,9 @@ typedef uint64_t pte_t;
 #define PTE_PENDING	(1ULL << 8)	/* changed in the table, not yet installed in the host */
 #define PTE_GUARD	(1ULL << 9)	/* MADV_GUARD_INSTALL marker: never present, never filled;
 					 * an access is SIGSEGV (Linux's PTE_MARKER_GUARD) */
+#define PTE_AGED	(1ULL << 10)	/* present, but PROT_NONE in the host until the next
+					 * access: that fault is the page's software
+					 * referenced bit (services/mm/reclaim.c) */
 #define PTE_SHIFT	12
 
 static inline pte_t pte_mk_frame(uint32_t pfn, unsigned prot) { return ((pte_t)pfn << PTE_SHIFT) | PTE_PRESENT | (prot & PTE_PROT_MASK); }

@@ -150,13 +150,14 @@ static bool needs_fault(struct mm *mm, uint64_t addr, bool write)
 	if (!v || (v->flags & VM_HOST) || v->prot == PROT_NONE) return false;
 	pte_t e = pgtable_get(mm->pt, addr);
 	if (e & PTE_GUARD) return false;	/* the host's call gets EFAULT, as Linux's */
-	if (!pte_present(e)) return true;
+	if (!pte_present(e) || (e & PTE_AGED)) return true;
 	return write && (e & PTE_COW) && (v->prot & PROT_WRITE);
 }
 
 static void prefault_range(struct prefault *p, uint64_t addr, uint64_t len, bool write)
 {
 	if (!addr || !len) return;
+	mm_pin(p->t, addr, len);	/* reclaim leaves it alone while the call runs */
 	if (len > p->budget) len = p->budget;
 	p->budget -= len;
 	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
@@ -239,6 +240,7 @@ long mm_syscall_entry(struct sysreq *r)
 		if (res) return res;
 	}
 	unsigned uc = uaccess_class(d);
+	mm_pins_clear(r->task);	/* its previous syscall is over */
 	if (!mm || (uc & UC_EXEMPT)) return 0;
 	struct prefault p = { r->task, mm, PREFAULT_MAX, 0 };
 	mm_stat.uaccess_traps++;

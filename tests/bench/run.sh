@@ -227,6 +227,26 @@ for mode in native persona; do
 	out "$(printf '  %-8s median %10s   p99 %10s' "$mode" "$(median $meds)" "$(median $p99s)")"
 done
 
+# swap (issue 8): a working set of 2x --mem touched a word per page, sequentially and
+# at random, under Persona with a swap file (natively it fits in RAM: the native
+# line is the same access pattern without faults, for scale)
+SWAP_MEM=${SWAP_MEM:-64}
+out ""
+out "swap: working set $((SWAP_MEM * 2)) MiB under --mem=${SWAP_MEM}M --swap=$((SWAP_MEM * 8))M (one run each; faults = accesses > 4 us)"
+for pat in seq rand; do
+	passes=2
+	[ "$pat" = rand ] && passes=1
+	for mode in native persona; do
+		case $mode in
+		native) set -- ;;
+		persona) set -- "$PERSONA" run --mem="${SWAP_MEM}M" --swap="$((SWAP_MEM * 8))M" -- ;;
+		esac
+		$TIMEOUT "$@" "$BENCH/swap_ws" "$((SWAP_MEM * 2))" "$pat" "$passes" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; failed=1; break; }
+		line=$(grep '^swap_ws_' "$TMP/out")
+		out "  $(printf '%-8s' "$mode") $line"
+	done
+done
+
 cp "$TMP/report" "$RESULTS" && cp "$TMP/raw" "$RAW" && echo "(written to $RESULTS; per-round figures in $RAW)"
 if [ "$failed" -ne 0 ]; then
 	echo "run.sh: a benchmark run failed" >&2

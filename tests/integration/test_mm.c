@@ -6,8 +6,10 @@
  * using never-touched memory as syscall buffers. Each program prints facts, never
  * addresses, and exits non-zero when one of its own checks fails. */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include "harness.h"
@@ -76,7 +78,8 @@ END_TEST
 /* bad memory options get a clear error and usage status 2 */
 START_TEST(test_bad_options)
 {
-	static const char *const bad[] = { "--mem=12x", "--mem=100", "--aslr=3", "--fault-around=3", "--mm=maybe" };
+	static const char *const bad[] = { "--mem=12x", "--mem=100", "--aslr=3", "--fault-around=3", "--mm=maybe",
+					   "--overcommit=3" };
 	for (unsigned i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct run_result r;
 		ck_assert_int_eq(run_persona(ARGV((char *)bad[i]), ARGV("true"), NULL, 30, &r), 0);
@@ -87,11 +90,19 @@ START_TEST(test_bad_options)
 }
 END_TEST
 
-/* a guest larger than --mem is killed, and says why; the supervisor survives */
+/* a guest larger than --mem is killed, and says why; the supervisor survives. With
+ * the default heuristic overcommit (as Linux's vm.overcommit_memory=0) the single
+ * 200 MiB request fails at once (MemoryError); with --overcommit=1 it is granted and
+ * the OOM killer ends the process when its pages cannot be found */
 START_TEST(test_pool_exhausted)
 {
 	struct run_result r;
 	ck_assert_int_eq(run_persona(ARGV("--mem=64M"), ARGV("python3", "-c",
+		"x = bytearray(200 * 1024 * 1024); print('survived')"), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1 && strstr(r.err, "MemoryError"),
+		      "status %#x\n%s", r.status, r.err);
+	run_free(&r);
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M", "--overcommit=1"), ARGV("python3", "-c",
 		"x = bytearray(200 * 1024 * 1024); print('survived')"), NULL, 60, &r), 0);
 	ck_assert_msg(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL, "status %#x\n%s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.err, "Out of memory"));
@@ -133,11 +144,104 @@ START_TEST(test_oom_killer)
 	ck_assert_ptr_nonnull(strstr(line, "oom_score_adj:1000"));
 	run_free(&r);
 
-	ck_assert_int_eq(run_persona(ARGV("--mem=64M"), ARGV("sh", "-c",
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M", "--overcommit=1"), ARGV("sh", "-c",
 		"python3 -c 'x = bytearray(200 * 1024 * 1024)'; grep -E '^(pgfault|oom_kill) [0-9]+$' /proc/vmstat"),
 		NULL, 60, &r), 0);
 	ck_assert_msg(WIFEXITED(r.status), "status %#x\n%s", r.status, r.err);
 	ck_assert_msg(strstr(r.out, "pgfault ") && strstr(r.out, "oom_kill 1\n"), "vmstat:\n%s\n%s", r.out, r.err);
+	run_free(&r);
+}
+END_TEST
+
+/* the "name value" line of /proc/vmstat text for `name` (-1 if missing) */
+static long vmstat_value(const char *text, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof key, "\n%s ", name);
+	const char *p = strstr(text, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* swap: a working set of 3x --mem (one process, then four threads) keeps every byte
+ * (mm_swap checks each page's checksum sequentially, at random and after a fork);
+ * pages went out and came back in; without swap the same guest is OOM-killed and the
+ * supervisor reports it and exits with the guest's status */
+START_TEST(test_swap_working_set)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mem=8M", "--swap=128M"), ARGV("sh", "-c",
+		"\"$0\" 24 && \"$0\" 24 4 && grep -E '^(pswpin|pswpout|pgmajfault|pgsteal_kswapd|pgsteal_direct) ' /proc/vmstat",
+		(char *)guest("mm_swap")), NULL, 240, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "ok 6144 pages\nok 6144 pages\n") != NULL, "output:\n%s", r.out);
+	char *vm = strchr(r.out, 'p') ? strstr(r.out, "\npswpin") : NULL;
+	ck_assert_msg(vm != NULL, "no vmstat lines:\n%s", r.out);
+	ck_assert_msg(vmstat_value(vm, "pswpin") > 6144 && vmstat_value(vm, "pswpout") > 6144,
+		      "pswpin %ld pswpout %ld\n%s", vmstat_value(vm, "pswpin"), vmstat_value(vm, "pswpout"), r.out);
+	ck_assert_msg(vmstat_value(vm, "pgmajfault") > 0, "%s", r.out);
+	ck_assert_ptr_null(strstr(r.err, "Out of memory"));
+	run_free(&r);
+
+	ck_assert_int_eq(run_persona(ARGV("--mem=8M", "--overcommit=1"), ARGV((char *)guest("mm_swap"), "24"),
+				     NULL, 120, &r), 0);
+	ck_assert_msg(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "Out of memory: Killed process 1 (mm_swap)"));
+	run_free(&r);
+}
+END_TEST
+
+/* /proc/meminfo's swap and LRU lines and the tools that read them: SwapTotal is the
+ * --swap size less its header page, SwapFree falls while pages are out; `free` and
+ * `vmstat` run in the guest */
+START_TEST(test_swap_meminfo_tools)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mem=16M", "--swap=64M"), ARGV("sh", "-c",
+		"grep -E '^(SwapTotal|SwapFree|Active|Inactive|Active.anon.|Inactive.anon.|CommitLimit):' /proc/meminfo;"
+		"python3 -c 'import time; b = bytearray(40 << 20); [open(\"/proc/meminfo\").read() for _ in range(1)];"
+		" print(\"during\", [l for l in open(\"/proc/meminfo\") if l.startswith(\"SwapFree\")][0].split()[1]); b[0] = 1';"
+		"free -k | sed -n 3p; vmstat 1 2 | tail -n 1 | wc -w"), NULL, 120, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	long total = -1, free_kb = -1, during = -1, limit = -1;
+	const char *p;
+	ck_assert_ptr_nonnull(p = strstr(r.out, "SwapTotal:"));
+	total = strtol(p + 10, NULL, 10);
+	ck_assert_ptr_nonnull(p = strstr(r.out, "SwapFree:"));
+	free_kb = strtol(p + 9, NULL, 10);
+	ck_assert_ptr_nonnull(p = strstr(r.out, "CommitLimit:"));
+	limit = strtol(p + 12, NULL, 10);
+	ck_assert_ptr_nonnull(p = strstr(r.out, "during "));
+	during = strtol(p + 7, NULL, 10);
+	ck_assert_int_eq(total, 64 * 1024 - 4);
+	ck_assert_int_eq(free_kb, total);
+	ck_assert_int_eq(limit, 8 * 1024 + total);
+	ck_assert_msg(during < total - 16 * 1024, "SwapFree %ld during a 40 MiB allocation\n%s", during, r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "Inactive(anon):"));
+	ck_assert_msg(strstr(r.out, "Swap:") && strstr(r.out, "65532"), "free:\n%s", r.out);
+	ck_assert_msg(strstr(r.out, "\n17\n") != NULL, "vmstat line:\n%s", r.out);
+	run_free(&r);
+}
+END_TEST
+
+/* --overcommit=2: an mmap that would take Committed_AS past CommitLimit (mem/2 +
+ * swap) fails with ENOMEM; the same size fits with swap added; mode 1 lets it pass */
+START_TEST(test_overcommit_never)
+{
+	struct run_result r;
+	const char *py = "import mmap\ntry:\n  m = mmap.mmap(-1, 48 << 20)\n  print('mapped')\n"
+			 "except OSError as e:\n  print('errno', e.errno)\n";
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M", "--overcommit=2"), ARGV("python3", "-c", (char *)py), NULL, 60, &r), 0);
+	ck_assert_msg(strstr(r.out, "errno 12\n") != NULL, "%s\n%s", r.out, r.err);
+	run_free(&r);
+	ck_assert_int_eq(run_persona(ARGV("--mem=64M", "--overcommit=2", "--swap=64M"), ARGV("python3", "-c", (char *)py), NULL, 60, &r), 0);
+	ck_assert_msg(strstr(r.out, "mapped\n") != NULL, "%s\n%s", r.out, r.err);
+	run_free(&r);
+	ck_assert_int_eq(run_persona(ARGV("--mem=32M", "--overcommit=1"), ARGV("python3", "-c", (char *)py), NULL, 60, &r), 0);
+	ck_assert_msg(strstr(r.out, "mapped\n") != NULL, "%s\n%s", r.out, r.err);
+	run_free(&r);
+	ck_assert_int_eq(run_persona(ARGV("--swap=/nonexistent/dir/swapfile:1M"), ARGV("true"), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 125, "status %#x\n%s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "--swap: /nonexistent/dir/swapfile: No such file or directory"));
 	run_free(&r);
 }
 END_TEST
@@ -214,6 +318,9 @@ Suite *mm_suite(void)
 	tcase_add_test(pool, test_pool_exhausted);
 	tcase_add_test(pool, test_oom_killer);
 	tcase_add_test(pool, test_page_cache_shared);
+	tcase_add_test(pool, test_swap_working_set);
+	tcase_add_test(pool, test_swap_meminfo_tools);
+	tcase_add_test(pool, test_overcommit_never);
 	suite_add_tcase(s, pool);
 	return s;
 }
