@@ -27,6 +27,7 @@
 #include <sys/ptrace.h>
 #include "services/mm/mm_internal.h"
 #include "services/mm/pagecache.h"
+#include "services/mm/pageio.h"
 
 #define MAX_WINDOW 512		/* pages: 2 MiB, a huge page's worth */
 
@@ -79,17 +80,15 @@ static void fill_from_file(struct vma *v, uint64_t va, pfn_t pfn)
 }
 
 /* Reads pages [idx, idx + n) of v's file into the contiguous frames from pfn (not
- * zeroed): one pread; what lies past the end of the file reads as zeroes. */
+ * zeroed): one io_uring read (pageio.h); what lies past the end of the file reads as
+ * zeroes. */
 static void read_pages(struct vma *v, uint64_t idx, pfn_t pfn, uint64_t n)
 {
 	char *buf = frame_to_virt(pfn);
-	uint64_t len = n << PAGE_SHIFT, done = 0;
-	while (done < len) {
-		ssize_t r = pread(v->obj->fd, buf + done, len - done, (off_t)((idx << PAGE_SHIFT) + done));
-		if (r < 0 && errno == EINTR) continue;
-		if (r <= 0) break;
-		done += (uint64_t)r;
-	}
+	uint64_t len = n << PAGE_SHIFT;
+	struct iovec iov = { buf, len };
+	long r = page_io(v->obj->fd, false, &iov, 1, idx << PAGE_SHIFT);	/* io_uring */
+	uint64_t done = r < 0 ? 0 : (uint64_t)r;
 	memset(buf + done, 0, len - done);
 	mm_stat.file_pages += n;
 }

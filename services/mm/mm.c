@@ -12,6 +12,7 @@
 #include "services/mm/mm_internal.h"
 #include "services/mm/pagecache.h"
 #include "services/mm/swap.h"
+#include "services/mm/pageio.h"
 
 struct mm_config mm_config = { .enabled = true, .aslr = 2, .fault_around = 16 };
 struct mm_counters mm_stat;
@@ -68,6 +69,7 @@ void mm_shutdown(void)
 	if (!mm_config.enabled) return;
 	pagecache_drop_all();
 	swap_shutdown();
+	page_io_exit();
 	frame_pool_shutdown();
 }
 

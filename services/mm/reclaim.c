@@ -46,6 +46,7 @@
 #include "services/mm/mm_internal.h"
 #include "services/mm/pagecache.h"
 #include "services/mm/swap.h"
+#include "services/mm/pageio.h"
 
 #define RECLAIM_BATCH	64	/* pages evicted per pass (SWAP_CLUSTER_MAX is 32) */
 #define RUN_MAX		64	/* pages per swap I/O */
@@ -346,7 +347,10 @@ static int kswapd_fn(void *arg)
 		wb_queue = NULL;
 		pthread_mutex_unlock(&wb_lock);
 		if (!b) {
-			if (kthread_should_stop()) return 0;
+			if (kthread_should_stop()) {
+				page_io_exit();
+				return 0;
+			}
 			kthread_sleep();
 			continue;
 		}

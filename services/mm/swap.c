@@ -4,13 +4,9 @@
  * continuation pages; 32767 sharers is plenty here) and a writeback flag; a slot is
  * in use while its map word is not 0. Allocation is next-fit from a cursor, for runs of contiguous free
  * slots (Linux's cluster allocator in spirit: consecutive evictions land together).
- *
- * Each thread that does swap I/O gets its own small io_uring (a ring is not shared
- * between threads without locking): the tracer for page-in and direct reclaim,
- * kswapd for its writeback. */
+ * I/O is pageio.c's (io_uring). */
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +16,7 @@
 #include "core/log.h"
 #include "services/mm/mm.h"
 #include "services/mm/swap.h"
+#include "services/mm/pageio.h"
 
 #define SWAP_WRITEBACK	0x8000u		/* in swap_map: the slot's write is in flight */
 #define SWAP_COUNT_MAX	0x7fffu
@@ -32,8 +29,6 @@ static pfn_t *cache;			/* slot -> frame under writeback */
 static uint64_t cursor = 1, used;
 static struct swap_stats stats;
 
-static __thread struct io_uring ring;
-static __thread bool ring_ready;
 
 static int open_temp(void)
 {
@@ -112,8 +107,6 @@ void swap_shutdown(void)
 	cache = NULL;
 	nslots = used = 0;
 	cursor = 1;
-	if (ring_ready) io_uring_queue_exit(&ring);
-	ring_ready = false;
 }
 
 bool swap_active(void) { return swap_fd >= 0; }
@@ -158,55 +151,13 @@ void swap_free(uint64_t slot)
 	if (swap_map[slot] == 0) used--;	/* under writeback: freed by swap_cache_done */
 }
 
-/* One request on this thread's ring, waited for. Returns its result. */
-static long ring_io(bool write, const struct iovec *iov, unsigned n, uint64_t off)
-{
-	if (!ring_ready) {
-		int err = io_uring_queue_init(8, &ring, 0);
-		if (err < 0) return err;
-		ring_ready = true;
-	}
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-	if (!sqe) return -EBUSY;
-	if (write) io_uring_prep_writev(sqe, swap_fd, iov, n, off);
-	else io_uring_prep_readv(sqe, swap_fd, iov, n, off);
-	struct io_uring_cqe *cqe;
-	int err = io_uring_submit_and_wait(&ring, 1);
-	while (err == -EINTR) err = io_uring_wait_cqe(&ring, &cqe);
-	if (err < 0) return err;
-	if ((err = io_uring_wait_cqe(&ring, &cqe)) < 0) return err;
-	long res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
-
-/* Transfers the whole range, continuing short transfers with plain pread/pwrite. */
-static int transfer(bool write, struct iovec *iov, unsigned n, uint64_t off)
-{
-	size_t want = 0;
-	for (unsigned i = 0; i < n; i++) want += iov[i].iov_len;
-	long r = ring_io(write, iov, n, off);
-	if (r < 0) return (int)r;
-	size_t done = (size_t)r;
-	while (done < want) {	/* rare: finish page by page */
-		size_t at = done, i = 0;
-		while (at >= iov[i].iov_len) at -= iov[i++].iov_len;
-		char *p = (char *)iov[i].iov_base + at;
-		ssize_t k = write ? pwrite(swap_fd, p, iov[i].iov_len - at, (off_t)(off + done))
-				  : pread(swap_fd, p, iov[i].iov_len - at, (off_t)(off + done));
-		if (k < 0 && errno == EINTR) continue;
-		if (k <= 0) return k < 0 ? -errno : -EIO;
-		done += (size_t)k;
-	}
-	return 0;
-}
-
 int swap_write(uint64_t slot, const pfn_t *pfns, unsigned n)
 {
 	struct iovec iov[SWAP_IO_MAX];
 	if (n > SWAP_IO_MAX || slot + n > nslots) return -EINVAL;
 	for (unsigned i = 0; i < n; i++) iov[i] = (struct iovec){ frame_to_virt(pfns[i]), PAGE_SIZE };
-	int err = transfer(true, iov, n, slot * PAGE_SIZE);
+	long r = page_io(swap_fd, true, iov, n, slot * PAGE_SIZE);
+	int err = r < 0 ? (int)r : 0;
 	if (!err) __atomic_add_fetch(&stats.pswpout, n, __ATOMIC_RELAXED);
 	return err;
 }
@@ -215,7 +166,8 @@ int swap_read(uint64_t slot, pfn_t pfn, unsigned n)
 {
 	struct iovec iov = { frame_to_virt(pfn), (size_t)n * PAGE_SIZE };
 	if (slot + n > nslots) return -EINVAL;
-	int err = transfer(false, &iov, 1, slot * PAGE_SIZE);
+	long r = page_io(swap_fd, false, &iov, 1, slot * PAGE_SIZE);
+	int err = r < 0 ? (int)r : r < (long)iov.iov_len ? -EIO : 0;
 	if (!err) stats.pswpin += n;
 	return err;
 }

@@ -199,7 +199,8 @@ START_TEST(test_swap_meminfo_tools)
 	ck_assert_int_eq(run_persona(ARGV("--mem=16M", "--swap=64M"), ARGV("sh", "-c",
 		"grep -E '^(SwapTotal|SwapFree|Active|Inactive|Active.anon.|Inactive.anon.|CommitLimit):' /proc/meminfo;"
 		"python3 -c 'import time; b = bytearray(40 << 20); [open(\"/proc/meminfo\").read() for _ in range(1)];"
-		" print(\"during\", [l for l in open(\"/proc/meminfo\") if l.startswith(\"SwapFree\")][0].split()[1]); b[0] = 1';"
+		" print(\"during\", [l for l in open(\"/proc/meminfo\") if l.startswith(\"SwapFree\")][0].split()[1]);"
+		" print(\"smaps\", [l for l in open(\"/proc/self/smaps_rollup\") if l.startswith(\"Swap:\")][0].split()[1]); b[0] = 1';"
 		"free -k | sed -n 3p; vmstat 1 2 | tail -n 1 | wc -w"), NULL, 120, &r), 0);
 	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
 	long total = -1, free_kb = -1, during = -1, limit = -1;
@@ -216,6 +217,8 @@ START_TEST(test_swap_meminfo_tools)
 	ck_assert_int_eq(free_kb, total);
 	ck_assert_int_eq(limit, 8 * 1024 + total);
 	ck_assert_msg(during < total - 16 * 1024, "SwapFree %ld during a 40 MiB allocation\n%s", during, r.out);
+	ck_assert_ptr_nonnull(p = strstr(r.out, "smaps "));
+	ck_assert_msg(strtol(p + 6, NULL, 10) > 16 * 1024, "smaps_rollup Swap:\n%s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.out, "Inactive(anon):"));
 	ck_assert_msg(strstr(r.out, "Swap:") && strstr(r.out, "65532"), "free:\n%s", r.out);
 	ck_assert_msg(strstr(r.out, "\n17\n") != NULL, "vmstat line:\n%s", r.out);

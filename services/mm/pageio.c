@@ -1,0 +1,64 @@
+/* services/mm/pageio.c - synchronous page I/O through io_uring (see pageio.h).
+ *
+ * Each thread that does page I/O gets its own small ring (a ring is not shared between
+ * threads without locking): the tracer for page-cache and swap reads and direct
+ * reclaim's writes, kswapd for its writeback. A request is submitted and waited for;
+ * a short transfer (past the end of a file, or an interrupted copy) is finished with
+ * plain pread/pwrite, and what a read finds past the end of the file is the caller's
+ * to zero. */
+#include <errno.h>
+#include <liburing.h>
+#include <unistd.h>
+#include "services/mm/pageio.h"
+
+static __thread struct io_uring ring;
+static __thread bool ring_ready;
+
+/* One request on this thread's ring, waited for. Returns its result. */
+static long ring_io(int fd, bool write, const struct iovec *iov, unsigned n, uint64_t off)
+{
+	if (!ring_ready) {
+		int err = io_uring_queue_init(8, &ring, 0);
+		if (err < 0) return err;
+		ring_ready = true;
+	}
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (!sqe) return -EBUSY;
+	if (write) io_uring_prep_writev(sqe, fd, iov, n, off);
+	else io_uring_prep_readv(sqe, fd, iov, n, off);
+	struct io_uring_cqe *cqe;
+	int err = io_uring_submit_and_wait(&ring, 1);
+	while (err == -EINTR) err = io_uring_wait_cqe(&ring, &cqe);
+	if (err < 0) return err;
+	if ((err = io_uring_wait_cqe(&ring, &cqe)) < 0) return err;
+	long res = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	return res;
+}
+
+long page_io(int fd, bool write, struct iovec *iov, unsigned n, uint64_t off)
+{
+	size_t want = 0;
+	for (unsigned i = 0; i < n; i++) want += iov[i].iov_len;
+	long r = ring_io(fd, write, iov, n, off);
+	if (r < 0) return r;
+	size_t done = (size_t)r;
+	while (done < want) {	/* rare: finish page by page */
+		size_t at = done, i = 0;
+		while (at >= iov[i].iov_len) at -= iov[i++].iov_len;
+		char *p = (char *)iov[i].iov_base + at;
+		ssize_t k = write ? pwrite(fd, p, iov[i].iov_len - at, (off_t)(off + done))
+				  : pread(fd, p, iov[i].iov_len - at, (off_t)(off + done));
+		if (k < 0 && errno == EINTR) continue;
+		if (k < 0) return -errno;
+		if (k == 0) return write ? -EIO : (long)done;	/* a read at the end of the file */
+		done += (size_t)k;
+	}
+	return (long)done;
+}
+
+void page_io_exit(void)
+{
+	if (ring_ready) io_uring_queue_exit(&ring);
+	ring_ready = false;
+}
