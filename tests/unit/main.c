@@ -63,6 +63,7 @@ int main(void)
 	srunner_add_suite(sr, ktimer_suite());
 	srunner_add_suite(sr, frame_suite());
 	srunner_add_suite(sr, pagecache_suite());
+	srunner_add_suite(sr, swap_suite());
 	srunner_add_suite(sr, vma_suite());
 	srunner_add_suite(sr, pgtable_suite());
 	srunner_add_suite(sr, elf_suite());

@@ -22,6 +22,7 @@ Suite *deferred_wq_suite(void);
 Suite *ktimer_suite(void);
 Suite *frame_suite(void);
 Suite *pagecache_suite(void);		/* services/mm/pagecache.c */
+Suite *swap_suite(void);		/* services/mm/swap.c, reclaim.c lists */
 Suite *vma_suite(void);
 Suite *pgtable_suite(void);
 Suite *elf_suite(void);
