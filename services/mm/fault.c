@@ -178,7 +178,7 @@ static bool past_eof(struct vma *v, uint64_t va)
 
 /* Makes [start, end) of v present (and, with `write`, COW broken). Only table work
  * and frame filling: the caller installs in the host. -ENOMEM: the pool is empty. */
-static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, bool write)
+static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, bool write, uint64_t addr)
 {
 	bool shared = v->obj && v->obj->kind == MO_ANON_SHARED;
 	bool file = v->obj && v->obj->kind == MO_FILE;
@@ -190,7 +190,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 			continue;
 		}
 		if (pte_swapped(*e)) {	/* a major fault: the run is read back */
-			long got = mm_swap_in(mm, v, va, end);
+			long got = mm_swap_in(mm, v, va, end, addr);
 			if (got < 0) return (int)got;
 			mm_stat.majfault++;
 			mm->majflt++;
@@ -283,7 +283,7 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 		if ((v->flags & VM_HOST) || v->prot == PROT_NONE) continue;
 		if (write && !(v->prot & PROT_WRITE)) continue;
 		uint64_t s = start > v->start ? start : v->start, e = end < v->end ? end : v->end;
-		err = fill_range(mm, v, s, e, write);
+		err = fill_range(mm, v, s, e, write, s);
 		int ierr = host_install_ptes(t, mm, s, e);
 		if (!err) err = ierr;
 	}
@@ -385,10 +385,10 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	      (unsigned long)v->end, (unsigned long)s, (unsigned long)end);
 	uint64_t file_pages = mm_stat.file_pages;
 	mm_reclaim_balance(t);
-	int err = fill_range(mm, v, s, end, cow);
+	int err = fill_range(mm, v, s, end, cow, addr);
 	if (err == -ENOMEM) {
 		/* retry the one page before giving up */
-		err = fill_range(mm, v, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE, cow);
+		err = fill_range(mm, v, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE, cow, addr);
 		if (err == -ENOMEM) {
 			/* what the window filled is kept (installed at the retry) */
 			host_install_ptes(t, mm, s, end);

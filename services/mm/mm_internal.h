@@ -132,10 +132,10 @@ void mm_reclaim_init(void);
 void mm_reclaim_balance(struct task *t);
 /* Direct reclaim in t's mm of up to `want` pages, synchronously. Frames freed. */
 uint64_t mm_reclaim_direct(struct task *t, uint64_t want);
-/* Reads the run of swapped pages of v from va (at most up to end) back into frames;
- * *e is the first one's entry. Table work only (PENDING). Returns pages read in, or
- * -ENOMEM / -EIO. */
-long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end);
+/* Reads the run of swapped pages of v from va (at most up to end) back into frames.
+ * Table work only (PENDING). addr: the faulting address (its cluster is activated).
+ * Returns pages read in, or -ENOMEM / -EIO. */
+long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end, uint64_t addr);
 /* At a reference fault on a PTE_AGED page of t: restores it. */
 int mm_reference_fault(struct task *t, struct mm *mm, struct vma *v, uint64_t addr);
 /* The pages of [addr, addr + len) a syscall of t uses (reclaim leaves them alone

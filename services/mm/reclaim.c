@@ -573,8 +573,12 @@ int mm_reference_fault(struct task *t, struct mm *mm, struct vma *v, uint64_t ad
 	return err;
 }
 
-long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end)
+long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end, uint64_t addr)
 {
+	/* the cluster the guest asked for is a refault: active; the readahead around it
+	 * joins the inactive list (Linux's swap readahead pages are not activated) */
+	uint64_t cmask = ~(((uint64_t)CLUSTER << PAGE_SHIFT) - 1);
+	bool demanded = (va & cmask) == (addr & cmask);
 	pte_t *e = pgtable_entry(mm->pt, va, false);
 	uint64_t slot = pte_slot(*e);
 	pfn_t c = swap_cache_lookup(slot);
@@ -589,7 +593,7 @@ long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end)
 		}
 		swap_free(slot);
 		*e = pte_mk_frame(p, v->prot) | PTE_PENDING;
-		lru_add(mm, p, va, true);
+		lru_add(mm, p, va, demanded);
 		mm_rss_add(mm, v, 1);
 		mm->swapents--;
 		mm_stat.swap_faults++;
@@ -623,7 +627,7 @@ long mm_swap_in(struct mm *mm, struct vma *v, uint64_t va, uint64_t end)
 		pte_t *pe = pgtable_entry(mm->pt, va + (i << PAGE_SHIFT), false);
 		swap_free(slot + i);
 		*pe = pte_mk_frame(p + (pfn_t)i, v->prot) | PTE_PENDING;
-		lru_add(mm, p + (pfn_t)i, va + (i << PAGE_SHIFT), true);
+		lru_add(mm, p + (pfn_t)i, va + (i << PAGE_SHIFT), demanded);
 	}
 	mm_rss_add(mm, v, (long)got);
 	mm->swapents -= got;
