@@ -397,6 +397,14 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		}
 	}
 	if (mm_stat.file_pages != file_pages) mm_stat.majfault++;	/* read from the file */
+	/* the page the guest asked for is referenced (the access about to be retried
+	 * would set the hardware's young bit); fault-around pages are not, so reclaim
+	 * takes them first and never the page a guest is waiting for */
+	pte_t now = pgtable_get(mm->pt, addr);
+	if (pte_present(now)) frame_page(pte_pfn(now))->flags |= PG_REFERENCED;
+	/* and it stays until t has retried (another process's reclaim could take it
+	 * while t waits for a CPU): a pin, dropped at t's next fault or syscall */
+	mm_pin(t, addr & PAGE_MASK, PAGE_SIZE);
 	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
 	return 0;
 deliver:

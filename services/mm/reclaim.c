@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include "core/log.h"
 #include "core/irq.h"
+#include "core/trap.h"
 #include "services/deferred/kthread.h"
 #include "services/mm/mm_internal.h"
 #include "services/mm/pagecache.h"
@@ -143,6 +144,8 @@ struct scan {
 	unsigned npinned;
 	bool frozen;			/* a thread pins everything: nothing can go */
 	bool direct;
+	uint64_t victims[MM_SWAP_CLUSTER];	/* the cluster being evicted (evict_cluster) */
+	unsigned nvictims;
 };
 
 static int collect_pins(struct task *x, void *arg)
@@ -387,14 +390,20 @@ static void batch_submit(struct scan *s, struct wb_batch *b)
 	wake_up_process(kswapd);
 }
 
+/* Whether page va may be inside a reservation: a victim, or no frame at all (an
+ * absent page, a swap entry, a guard page: PROT_NONE in the host already). A present
+ * page that stays must keep its frame mapping: a reservation would put anonymous
+ * memory where its frame was (a later mprotect would expose zeroes). */
 static bool replaceable(struct scan *s, uint64_t va)
 {
-	pte_t e = pgtable_get(s->mm->pt, va);
-	return !pte_present(e) || touchable(s, va, e);
+	if (!pte_present(pgtable_get(s->mm->pt, va))) return true;
+	for (unsigned i = 0; i < s->nvictims; i++)
+		if (s->victims[i] == va) return true;
+	return false;
 }
 
-/* The host side of a cluster's eviction: the range becomes a PROT_NONE reservation
- * again (the pages still present in it are aged: their next access faults) */
+/* The host side of a cluster's eviction: the victims' range becomes a PROT_NONE
+ * reservation again; they are marked (PTE_AGED) once it is done */
 static void reserve_run(struct scan *s, uint64_t start, uint64_t end)
 {
 	if (host_reserve(s->t, start, end - start)) return;
@@ -423,8 +432,14 @@ static unsigned evict_cluster(struct scan *s, const struct vma *v, uint64_t seed
 	}
 	uint64_t slot = 0;
 	if (!n || !(slot = swap_alloc(n))) return 0;	/* swap full (or fragmented) */
-	/* the host first: until the reservation, the guest could still write a page */
+	/* the host first: until the reservation, the guest could still write a page.
+	 * Victims are marked PTE_AGED by reserve_run (cleared first: a victim aged
+	 * earlier must not pass for reserved if its reservation failed) */
+	memcpy(s->victims, vas, n * sizeof *vas);
+	s->nvictims = n;
+	for (unsigned i = 0; i < n; i++) *pgtable_entry(mm->pt, vas[i], false) &= ~PTE_AGED;
 	for_runs(s, cs, ce, replaceable, reserve_run);
+	s->nvictims = 0;
 	unsigned done = 0;
 	for (unsigned i = 0; i < n; i++) {
 		pte_t *e = pgtable_entry(mm->pt, vas[i], false);
@@ -498,6 +513,7 @@ static unsigned evict(struct scan *s, unsigned want)
 }
 
 /* One pass over t's mm: balance the lists, then evict up to want pages. */
+/* Shrinks the mm of t, a stopped thread the host changes go through. */
 static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 {
 	struct mm *mm = t->mm;
@@ -510,16 +526,71 @@ static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 	task_for_each(collect_pins, &s);
 	if (s.frozen) return 0;
 	if (want > RECLAIM_BATCH) want = RECLAIM_BATCH;
-	if (mm->lru[LRU_ACTIVE].n > mm->lru[LRU_INACTIVE].n || mm->lru[LRU_INACTIVE].n < want)
+	/* a small active list is left alone: aging it would only cost reference faults */
+	if (mm->lru[LRU_ACTIVE].n > RECLAIM_BATCH &&
+	    (mm->lru[LRU_ACTIVE].n > mm->lru[LRU_INACTIVE].n || mm->lru[LRU_INACTIVE].n < want))
 		shrink_active(&s, (unsigned)want * 2);
-	return evict(&s, (unsigned)want);
+	unsigned got = evict(&s, (unsigned)want);
+	MMDBG("[%d] %s reclaim: %u of %lu pages evicted (lists %lu inactive, %lu active)", task_vtid(t),
+	      direct ? "direct" : "background", got, (unsigned long)want, (unsigned long)mm->lru[LRU_INACTIVE].n,
+	      (unsigned long)mm->lru[LRU_ACTIVE].n);
+	return got;
+}
+
+/* Other processes whose memory can go now: one of their threads is blocked in the
+ * personality (an emulated sleep, wait, pause...) at a stop where Persona may
+ * inject, so their host mappings can be changed without their help. Tried by decreasing pages on their lists (Linux's global LRU would
+ * find the coldest pages anywhere; a process that is not running is the likeliest
+ * place). */
+#define IDLE_MAX 16
+struct idle_pick { struct mm *self; struct task *t[IDLE_MAX]; uint64_t pages[IDLE_MAX]; unsigned n; };
+
+static int pick_idle(struct task *x, void *arg)
+{
+	struct idle_pick *p = arg;
+	if (!x->mm || x->mm == p->self || x->kthread || x->exit_seen || x->mm->lock_owner) return 0;
+	/* blocked in the personality at a syscall stop, where Persona may inject
+	 * (inject.h). Not a task held in its fault stop waiting for a CPU: measured,
+	 * two running processes then take each other's freshly filled pages and can
+	 * livelock; running processes reclaim their own pages at their own faults. */
+	if (x->state != TASK_BLOCKED || (x->stop != STOP_SECCOMP && x->stop != STOP_SYSCALL_EXIT)) return 0;
+	uint64_t pages = x->mm->lru[LRU_INACTIVE].n + x->mm->lru[LRU_ACTIVE].n;
+	if (pages < RECLAIM_BATCH) return 0;
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->t[i]->mm == x->mm) return 0;	/* one thread per mm */
+	unsigned i = p->n < IDLE_MAX ? p->n++ : IDLE_MAX - 1;
+	if (i == IDLE_MAX - 1 && p->pages[i] >= pages) return 0;
+	for (; i > 0 && p->pages[i - 1] < pages; i--) {		/* sorted insert */
+		p->t[i] = p->t[i - 1];
+		p->pages[i] = p->pages[i - 1];
+	}
+	p->t[i] = x;
+	p->pages[i] = pages;
+	return 0;
+}
+
+/* Reclaims up to `want` pages for t: the page cache's unused pages, then idle
+ * processes' memory, then t's own. */
+static uint64_t reclaim(struct task *t, uint64_t want, bool direct)
+{
+	uint64_t got = pagecache_shrink(want);
+	if (got >= want) return got;
+	struct idle_pick p = { .self = t->mm };
+	task_for_each(pick_idle, &p);
+	for (unsigned i = 0; i < p.n && got < want; i++) {
+		uint64_t n = shrink_mm(p.t[i], want - got, direct);
+		if (n) MMDBG("[%d] reclaimed %lu pages of idle process %d", task_vtid(t), (unsigned long)n,
+			     task_vpid(p.t[i]));
+		got += n;
+		mm_stat.reclaim_idle += n;
+	}
+	if (got < want) got += shrink_mm(t, want - got, direct);
+	return got;
 }
 
 uint64_t mm_reclaim_direct(struct task *t, uint64_t want)
 {
-	uint64_t got = pagecache_shrink(want);
-	if (got < want) got += shrink_mm(t, want - got, true);
-	return got;
+	return reclaim(t, want, true);
 }
 
 void mm_reclaim_balance(struct task *t)
@@ -538,9 +609,7 @@ void mm_reclaim_balance(struct task *t)
 	}
 	/* kswapd's share: reclaim toward the high watermark, one batch per stop */
 	mm_stat.kswapd_wakeups++;
-	uint64_t want = wmark_high - free;
-	uint64_t got = pagecache_shrink(want);
-	if (got < want) shrink_mm(t, want - got, false);
+	reclaim(t, wmark_high - free, false);
 }
 
 /* --- faults ---------------------------------------------------------------------- */

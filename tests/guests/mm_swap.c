@@ -1,7 +1,10 @@
 /* tests/guests/mm_swap.c - a working set larger than memory, checked page by page.
  *
- *   mm_swap MIB [THREADS]
+ *   mm_swap MIB [THREADS [nofork|sleep=SECONDS]]
  *
+ * nofork: no fork phase, a second sequential check instead. sleep=S: after the fill
+ * and the first checks, sleep S seconds (an idle process whose memory others may
+ * take), then check again; no fork.
  * Maps MIB MiB of private anonymous memory and fills every page with bytes derived
  * from its index (a xorshift stream seeded by the page number), then reads it back
  * three times: sequentially, in a pseudo-random page order, and sequentially again
@@ -99,6 +102,16 @@ int main(int argc, char **argv)
 	if (mem == MAP_FAILED || !sums) { perror("mmap"); return 2; }
 	int err;
 	if ((err = run(0, "fill")) || (err = run(1, "sequential")) || (err = run(2, "random"))) return err;
+	if (argc > 3 && (!strcmp(argv[3], "nofork") || !strncmp(argv[3], "sleep=", 6))) {
+		if (argv[3][0] == 's') {
+			printf("sleeping\n");
+			fflush(stdout);
+			sleep((unsigned)atoi(argv[3] + 6));
+		}
+		if ((err = run(1, "second pass"))) return err;
+		printf("ok %lu pages\n", (unsigned long)npages);
+		return 0;
+	}
 	pid_t pid = fork();
 	if (pid < 0) { perror("fork"); return 2; }
 	if (pid == 0) {		/* the child: its copy is right; it rewrites every other page */

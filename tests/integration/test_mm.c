@@ -182,6 +182,22 @@ START_TEST(test_swap_working_set)
 	ck_assert_ptr_null(strstr(r.err, "Out of memory"));
 	run_free(&r);
 
+	/* an idle process's memory is taken for a busy one: the first fills 12 MiB and
+	 * sleeps (blocked in the personality), the second needs 12 MiB of a 16 MiB pool;
+	 * both find every byte, and the sleeper's VmSwap shows what was taken. (A
+	 * reservation must cover only its victims: a present page left in a reserved
+	 * range lost its data.) */
+	ck_assert_int_eq(run_persona(ARGV("--mem=16M", "--swap=128M"), ARGV("sh", "-c",
+		"\"$0\" 12 1 sleep=5 & p=$!; sleep 2; \"$0\" 12 1 nofork; grep VmSwap /proc/$p/status; wait $p",
+		(char *)guest("mm_swap")), NULL, 240, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "sleeping\nok 3072 pages\nVmSwap:") != NULL, "output:\n%s\n%s", r.out, r.err);
+	const char *vs = strstr(r.out, "VmSwap:");
+	ck_assert_msg(strtol(vs + 7, NULL, 10) >= 4096, "the sleeper kept its memory:\n%s", r.out);
+	ck_assert_msg(strstr(vs, "ok 3072 pages\n") != NULL, "output:\n%s\n%s", r.out, r.err);
+	ck_assert_ptr_null(strstr(r.err, "Out of memory"));
+	run_free(&r);
+
 	ck_assert_int_eq(run_persona(ARGV("--mem=8M", "--overcommit=1"), ARGV((char *)guest("mm_swap"), "24"),
 				     NULL, 120, &r), 0);
 	ck_assert_msg(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL, "status %#x\n%s\n%s", r.status, r.out, r.err);
