@@ -357,7 +357,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		goto deliver;
 	}
 	t->fault_retry = 0;
-	if (!pte_present(e) && v->obj && v->obj->kind == MO_FILE && past_eof(v, addr)) {
+	if (!pte_present(e) && !pte_swapped(e) && v->obj && v->obj->kind == MO_FILE && past_eof(v, addr)) {
 		MMDBG("[%d] fault %#lx past the end of the file: SIGBUS", task_vtid(t), (unsigned long)addr);
 		return sigbus(t, addr);
 	}
@@ -393,6 +393,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 			/* what the window filled is kept (installed at the retry) */
 			host_install_ptes(t, mm, s, end);
 			if (mm_reclaim_direct(t, 64)) return 0;	/* swapped some out: retry */
+			if (mm_memwait(t)) return -1;	/* others hold it: wait for their reclaim */
 			return mm_out_of_memory(t, true) == OOM_WAIT ? -1 : 0;
 		}
 	}
@@ -405,6 +406,7 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	/* and it stays until t has retried (another process's reclaim could take it
 	 * while t waits for a CPU): a pin, dropped at t's next fault or syscall */
 	mm_pin(t, addr & PAGE_MASK, PAGE_SIZE);
+	mm_memwait_done(t);
 	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
 	return 0;
 deliver:

@@ -67,6 +67,7 @@ long mm_prepare_fork(struct task *t)
 {
 	struct mm *mm = t->mm;
 	if (!mm) return 0;
+	mm_reclaim_balance(t);	/* the child's copies of kernel-written pages need frames */
 	mm_lock(t);
 	mm->npinned = mm_kernel_written_pages(t, mm->pinned, sizeof mm->pinned / sizeof *mm->pinned);
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
@@ -168,6 +169,11 @@ void mm_clone(struct task *parent, struct task *child, unsigned long flags)
 		child->mm = mm;
 		return;
 	}
+	/* the copy needs a few frames (the kernel-written pages): with the pool nearly
+	 * empty, reclaim first through the parent, stopped at its fork event */
+	struct frame_stats fs;
+	frame_stats(&fs);
+	if (fs.free < 32) mm_reclaim_direct(parent, 64);
 	child->mm = mm_copy(mm, child->tid);
 	if (!child->mm) {
 		log_err("out of memory copying the address space of %d: killing the child", task_vpid(parent));

@@ -107,6 +107,7 @@ void mm_put(struct mm *mm)
 	vma_tree_clear(&mm->vmas);
 	free(mm->exe_path);
 	free(mm);
+	if (mm_memwait_pending()) mm_memwait_wake();	/* its frames are free now */
 }
 
 void mm_rss_add(struct mm *mm, const struct vma *v, long pages)
@@ -254,6 +255,7 @@ void mm_task_gone(struct task *t)
 {
 	mm_syscall_exit(t);	/* died holding the mm lock */
 	mm_oom_task_gone(t);
+	mm_memwait_task_gone(t);
 	mm_put(t->mm);
 	t->mm = NULL;
 }
@@ -356,13 +358,14 @@ void mm_print_stats(void)
 		swap_stats(&sw);
 		fprintf(stderr, "persona: mm: swap: %lu of %lu slots used, %lu pages out, %lu in (%lu swap-in faults, "
 			"%lu from the swap cache), %lu reference faults; reclaim: kswapd %lu/%lu, direct %lu/%lu "
-			"(stolen/scanned), %lu activated, %lu deactivated\n",
+			"(stolen/scanned), %lu activated, %lu deactivated, %lu from idle processes, %lu memory waits\n",
 			(unsigned long)sw.used, (unsigned long)sw.total, (unsigned long)sw.pswpout,
 			(unsigned long)sw.pswpin, (unsigned long)mm_stat.swap_faults, (unsigned long)mm_stat.swapcache_hits,
 			(unsigned long)mm_stat.aging_faults, (unsigned long)mm_stat.pgsteal_kswapd,
 			(unsigned long)mm_stat.pgscan_kswapd, (unsigned long)mm_stat.pgsteal_direct,
 			(unsigned long)mm_stat.pgscan_direct, (unsigned long)mm_stat.pgactivate,
-			(unsigned long)mm_stat.pgdeactivate);
+			(unsigned long)mm_stat.pgdeactivate, (unsigned long)mm_stat.reclaim_idle,
+			(unsigned long)mm_stat.memwait);
 	}
 	/* "in use": besides the page cache's frames (a cached frame someone maps is
 	 * counted once, as the cache's) */

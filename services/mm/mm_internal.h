@@ -143,6 +143,15 @@ int mm_reference_fault(struct task *t, struct mm *mm, struct vma *v, uint64_t ad
 void mm_pin(struct task *t, uint64_t addr, uint64_t len);
 void mm_pins_clear(struct task *t);
 void mm_reclaim_watermarks(uint64_t *min, uint64_t *low, uint64_t *high);
+/* memwait.c: the memory waitqueue (see there). mm_memwait: t's fault found no frame
+ * and nothing to reclaim; -1 when t now waits in its fault stop (blocked), 0 when
+ * waiting cannot help (the OOM killer's turn). */
+int mm_memwait(struct task *t);
+bool mm_memwait_pending(void);
+bool mm_memwait_is_waiting(const struct task *t);
+void mm_memwait_wake(void);			/* memory was freed: waiters retry */
+void mm_memwait_done(struct task *t);		/* t's fault succeeded */
+void mm_memwait_task_gone(struct task *t);
 void mm_kswapd_start(void);
 void mm_kswapd_stop(void);
 
@@ -161,6 +170,8 @@ struct mm_counters {
 	uint64_t oom_kill;		/* processes the OOM killer killed */
 	uint64_t pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct;
 	uint64_t pgactivate, pgdeactivate, pgrefill, aging_faults, swap_faults, kswapd_wakeups, swapcache_hits;
+	uint64_t reclaim_idle;		/* pages reclaimed from idle processes' mms */
+	uint64_t memwait;		/* faults that waited for other processes' memory */
 };
 extern struct mm_counters mm_stat;
 

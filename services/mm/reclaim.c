@@ -596,6 +596,10 @@ uint64_t mm_reclaim_direct(struct task *t, uint64_t want)
 void mm_reclaim_balance(struct task *t)
 {
 	if (!swap_active() || !t->mm) return;
+	if (mm_memwait_pending() && !mm_memwait_is_waiting(t)) {
+		/* another process waits for memory this one holds: give a batch back */
+		if (shrink_mm(t, RECLAIM_BATCH, true)) mm_memwait_wake();
+	}
 	struct frame_stats fs;
 	frame_stats(&fs);
 	uint64_t free = fs.free + wb_inflight;
