@@ -27,7 +27,7 @@ CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c) $(wildcard services/
 	    $(wildcard loader/*.c)
 MAIN_SRC := core/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/shim_blob.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC:= $(wildcard tests/integration/*.c)
 TRACE_TEST_SRC := $(wildcard tests/trace/*.c)
@@ -46,6 +46,25 @@ all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) $(SCHED_PLUGIN_
 $(BUILD)/persona-stub: loader/stub/stub.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -fcf-protection=none -o $@ $<
+
+# The in-guest shim (libc-shim/): freestanding, linked at its fixed address into one
+# flat blob that the supervisor embeds (core/shim_blob.S) and copies into each guest.
+SHIM_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -I. -ffreestanding -nostdlib -fPIC -fno-stack-protector \
+	       -fcf-protection=none -mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-jump-tables
+$(BUILD)/libc-shim/%.o: libc-shim/%.c libc-shim/shim_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+$(BUILD)/libc-shim/%.o: libc-shim/%.S libc-shim/shim_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+$(BUILD)/libc-shim/shim.elf: $(BUILD)/libc-shim/entry.o $(BUILD)/libc-shim/shim.o libc-shim/shim.ld
+	$(CC) -nostdlib -static -Wl,--no-dynamic-linker -Wl,-T,libc-shim/shim.ld -Wl,--build-id=none -o $@ \
+		$(BUILD)/libc-shim/entry.o $(BUILD)/libc-shim/shim.o
+$(BUILD)/libc-shim/shim.bin: $(BUILD)/libc-shim/shim.elf
+	objcopy -O binary -j .text $< $@
+$(BUILD)/core/shim_blob.o: core/shim_blob.S $(BUILD)/libc-shim/shim.bin
+	@mkdir -p $(dir $@)
+	$(CC) -DSHIM_BIN='"$(BUILD)/libc-shim/shim.bin"' -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

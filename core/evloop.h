@@ -20,6 +20,15 @@ int evloop_init(unsigned hz);
 /* Runs until init has exited and every guest is gone; returns init's wait status. */
 int evloop_run(void);
 void evloop_shutdown(void);
+/* The shim's channels (core/trap_shim.c): the ring waits until the 32-bit shared
+ * futex word at addr, if it still holds val, is woken with a bitset meeting mask;
+ * the completion goes to shim_channel_event(tag, res). tag must have bit 63 set.
+ * evloop_cancel drops such a wait. Available when evloop_has_futex_wait(). */
+#include <stdbool.h>
+#include <stdint.h>
+bool evloop_has_futex_wait(void);
+void evloop_futex_wait(const volatile uint32_t *addr, uint32_t val, uint32_t mask, uint64_t tag);
+void evloop_cancel(uint64_t tag);
 /* The signal mask persona had before evloop_init (what guests inherit) */
 extern sigset_t evloop_saved_sigmask;
 #endif

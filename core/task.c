@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/task.h"
+#include "core/shim.h"
 #include "services/sched/sched.h"
 #include "services/mm/mm.h"
 #include "loader/exec.h"
@@ -93,6 +94,7 @@ struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 static void task_free(struct task *t)
 {
 	mm_task_gone(t);	/* threads freed by exec's de_thread hold a reference */
+	shim_task_gone(t);
 	sched_task_gone(t);
 	loader_forget(t);
 	hash_remove(t);
