@@ -84,6 +84,8 @@ static void usage(FILE *f)
 		"                    (docs/shim.md; PERSONA_TRAP=shim sets the default)\n");
 }
 
+static bool shim_from_env;	/* PERSONA_TRAP=shim, not --trap=shim */
+
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
  * SIGQUIT) reach the guests from the terminal directly, so persona only survives them. */
 static void forward_signal(int sig)
@@ -178,7 +180,13 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 		return 125;
 	}
 	if (mode == FILTER_TRAP_ALL) shim_enabled = false;	/* tracing sees every stop */
-	if (shim_enabled && shim_init()) return 125;
+	if (shim_enabled && shim_init()) {
+		if (!shim_from_env) {
+			log_err("--trap=shim needs the memory manager and the loader (--mm=on --exec=persona)");
+			return 125;
+		}
+		shim_enabled = false;	/* a suite run with PERSONA_TRAP=shim: --mm=off tests */
+	}
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
@@ -224,7 +232,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_opts o = { FILTER_DEFAULT, 250, false, { 0 }, NULL };
 	/* PERSONA_TRAP=shim runs whole test suites in shim mode; --trap overrides it */
 	const char *trap_env = getenv("PERSONA_TRAP");
-	shim_enabled = trap_env && !strcmp(trap_env, "shim");
+	shim_enabled = shim_from_env = trap_env && !strcmp(trap_env, "shim");
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
@@ -321,6 +329,7 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			shim_enabled = !strcmp(optarg, "shim");
+			shim_from_env = false;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -21,9 +21,9 @@
 
 extern bool shim_enabled;	/* --trap=shim */
 
-/* Checks the embedded blob and what the mode needs (the memory manager and the
- * loader; the event loop checks io_uring's futex waits). 0, or -errno with the
- * reason logged. Before the filter is built. */
+/* Checks the embedded blob (a damaged one is logged) and what the mode needs: the
+ * memory manager and the loader (-EINVAL without them; the event loop checks
+ * io_uring's futex waits). 0 or -errno. Before the filter is built. */
 int shim_init(void);
 /* The syscalls the shim takes: id queries whose handlers neither block, inject,
  * nor change anything (they may run twice: once in the channel, once traced). */

@@ -74,10 +74,7 @@ int shim_init(void)
 		return -EINVAL;
 	}
 	shim_hdr = h;
-	if (!mm_active() || !loader_enabled) {
-		log_err("--trap=shim needs the memory manager and the loader (--mm=on --exec=persona)");
-		return -EINVAL;
-	}
+	if (!mm_active() || !loader_enabled) return -EINVAL;
 	return 0;
 }
 
