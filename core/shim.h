@@ -4,9 +4,9 @@
  * (libc-shim/) mapped at SHIM_BASE (libc-shim/shim_abi.h) and each of its threads a
  * channel. A syscall of the shim's class (shim_in_class) is trapped the ptrace way
  * the first time a call site makes it; then the site is patched to jump into the
- * shim, which answers later calls there itself (getpid, gettid: values the
- * supervisor wrote in the channel) or asks the supervisor through the channel
- * without a ptrace stop (trap_shim.c). Everything else still takes the ptrace path.
+ * shim, which answers later calls there itself (the caller's own ids: values the
+ * supervisor writes in the channel and keeps current) or asks the supervisor
+ * through the channel without a ptrace stop (trap_shim.c). Everything else still takes the ptrace path.
  *
  * Why patching and not a SIGSYS handler: a traced process stops in the tracer for
  * every signal it is sent, SIGSYS included, so under ptrace a SIGSYS round trip costs
@@ -46,6 +46,9 @@ void shim_task_gone(struct task *t);
  * every call of t's process, and of its future children, reaches the kernel at its
  * own site, so the guest's filter sees it (patched sites jump straight back). */
 void shim_guest_seccomp(struct task *t);
+/* The parent, process group or session of process `leader` changed (core/task.c):
+ * the answers its threads' shims give themselves are rewritten. */
+void shim_ids_changed(struct task *leader);
 
 /* At a seccomp stop of a class syscall, after its handler ran and before the
  * reply: patches the call site if it is one the shim can take (trap_shim.c). */

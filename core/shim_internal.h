@@ -25,6 +25,7 @@ struct shim_region {
 
 struct shim_stats {
 	uint64_t regions, requests, emulated, native, traced, patched, patch_refused;
+	uint64_t guest_answers;		/* as the guests counted them */
 };
 extern struct shim_stats shim_stat;
 extern uint64_t shim_poll_ns;	/* the supervisor's watch after a reply */

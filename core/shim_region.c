@@ -58,7 +58,7 @@ unsigned shim_stub_max(void)
 	return n < SHIM_TABLE_SLOTS ? n : SHIM_TABLE_SLOTS;
 }
 
-uint32_t shim_spin = 2000;
+uint32_t shim_spin = 500;	/* ~10 us of pause on the EPYC VM (20 ns each) */
 
 int shim_init(void)
 {
@@ -155,6 +155,35 @@ static int region_map(struct task *t, struct shim_region *r, bool record)
 	return err;
 }
 
+static int32_t vid_of(struct pidnum *p) { return p ? p->virt : 0; }
+
+/* The answers t's shim may give itself, as the handlers of services/pm would give
+ * them. A nested pid namespace has the kernel's ids: none, ask each time. */
+static void chan_fill_ids(struct shim_chan *c, struct task *t)
+{
+	struct task *l = t->leader, *p = l->parent;
+	uint32_t have = 0;
+	if (!t->nested_pidns && !(t->shim && t->shim->off)) {
+		c->vpid = task_vpid(t);
+		c->vtid = task_vtid(t);
+		c->vppid = p ? task_vpid(p) : 0;
+		c->vpgrp = vid_of(l->pgrp);
+		c->vsid = vid_of(l->session);
+		have = SHIM_HAVE_PID | SHIM_HAVE_TID | SHIM_HAVE_PPID | SHIM_HAVE_PGRP | SHIM_HAVE_SID;
+	}
+	__atomic_store_n(&c->have, have, __ATOMIC_RELEASE);
+}
+
+void shim_ids_changed(struct task *leader)
+{
+	struct list_head *pos;
+	list_for_each(pos, &leader->threads) {
+		struct task *t = list_entry(pos, struct task, thread_node);
+		struct shim_region *r = t->shim;
+		if (r && t->shim_has_chan) chan_fill_ids(&r->data->chan[t->shim_chan], t);
+	}
+}
+
 /* Gives t a channel of its region (none when all are taken: its calls take the
  * ptrace path), with the answers the shim may give itself. */
 static void chan_assign(struct task *t)
@@ -166,9 +195,7 @@ static void chan_assign(struct task *t)
 		memset(c, 0, sizeof *c);
 		r->owner[i] = t;
 		c->tid = t->tid;
-		/* in a nested pid namespace the kernel's ids are right: ask each time */
-		c->vtid = t->nested_pidns ? 0 : task_vtid(t);
-		c->vpid = t->nested_pidns ? 0 : task_vpid(t);
+		chan_fill_ids(c, t);
 		__atomic_store_n(&c->state, SHIM_IDLE, __ATOMIC_RELEASE);
 		t->shim_chan = (int)i;
 		t->shim_has_chan = true;
@@ -186,8 +213,9 @@ static void chan_release(struct task *t)
 	struct shim_chan *c = &r->data->chan[i];
 	evloop_cancel(shim_tag(r, i));
 	r->owner[i] = NULL;
+	shim_stat.guest_answers += c->served_here;	/* the guest's own count: informational */
+	c->have = 0;
 	c->tid = 0;
-	c->vtid = c->vpid = 0;
 	__atomic_store_n(&c->state, SHIM_FREE, __ATOMIC_RELEASE);
 	t->shim_has_chan = false;
 }
@@ -206,6 +234,7 @@ void shim_guest_seccomp(struct task *t)
 	if (!r || r->off) return;
 	r->off = true;
 	memset(r->data->class_bits, 0, sizeof r->data->class_bits);
+	for (unsigned i = 0; i < SHIM_NCHAN; i++) r->data->chan[i].have = 0;
 	DBG(DBG_SYSCALL, "[%d] shim: the guest has its own seccomp filter: shim off", task_vtid(t));
 }
 

@@ -8,6 +8,7 @@
  * nothing, so a request can also be answered "take the ptrace path" (SHIM_TRACED),
  * after which the same call is trapped and handled again from the start. */
 #include <errno.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,8 @@ static void serve(struct task *t, struct shim_chan *c)
 	    action == SHIM_RET ? "emulated" : action == SHIM_NATIVE ? "native" : "traced", ret);
 	c->ret = ret;
 	c->action = action;
+	int cpu = sched_getcpu();	/* the vDSO: tells the next request whether to spin */
+	t->shim->data->sup_cpu = cpu < 0 ? ~0u : (uint32_t)cpu;
 	__atomic_store_n(&c->state, SHIM_DONE, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&c->waiting, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &c->state, FUTEX_WAKE_BITSET, 1, NULL, NULL, WAKE_GUEST);
@@ -165,7 +168,7 @@ void shim_print_stats(void)
 {
 	if (!shim_enabled) return;
 	fprintf(stderr, "shim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
-		"%lu emulated, %lu native, %lu sent to ptrace\n",
+		"%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest\n",
 		shim_stat.regions, shim_stat.patched, shim_stat.patch_refused, shim_stat.requests,
-		shim_stat.emulated, shim_stat.native, shim_stat.traced);
+		shim_stat.emulated, shim_stat.native, shim_stat.traced, shim_stat.guest_answers);
 }

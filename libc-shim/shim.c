@@ -8,8 +8,12 @@
 #include <stdint.h>
 #include "libc-shim/shim_abi.h"
 
-#define NR_gettid	186
 #define NR_getpid	39
+#define NR_getppid	110
+#define NR_getpgrp	111
+#define NR_getpgid	121
+#define NR_getsid	124
+#define NR_gettid	186
 #define NR_futex	202
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
@@ -33,6 +37,15 @@ static struct shim_chan *my_chan(struct shim_data *d)
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 
+/* The CPU this thread runs on, as the vDSO's getcpu reads it without RDPID: the
+ * limit of the per-CPU GDT entry (selector 15 * 8 + 3) holds the CPU number. */
+static inline uint32_t this_cpu(void)
+{
+	uint32_t p;
+	__asm__ volatile("lsl %1, %0" : "=r"(p) : "r"(15 * 8 + 3));
+	return p & 0xfff;
+}
+
 /* Posts the request and waits for the reply: a short spin (the supervisor may be
  * awake on the other CPU), then FUTEX_WAIT on the state word. */
 static void ask(struct shim_data *d, struct shim_chan *c, long nr, const long *args)
@@ -42,7 +55,9 @@ static void ask(struct shim_data *d, struct shim_chan *c, long nr, const long *a
 	c->requests++;
 	__atomic_store_n(&c->state, SHIM_REQ, __ATOMIC_RELEASE);
 	shim_raw_syscall(NR_futex, (long)&c->state, FUTEX_WAKE_BITSET, 1, 0, 0, WAKE_SUPERVISOR);
-	for (uint32_t i = 0; i < d->spin; i++) {
+	/* spinning against a supervisor on this same CPU only delays it */
+	uint32_t spin = this_cpu() == d->sup_cpu ? 0 : d->spin;
+	for (uint32_t i = 0; i < spin; i++) {
 		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == SHIM_DONE) return;
 		cpu_relax();
 	}
@@ -61,16 +76,20 @@ struct shim_result shim_syscall(long nr, const long *args)
 	if (d->magic != SHIM_MAGIC) return r;
 	struct shim_chan *c = my_chan(d);
 	if (!c) return r;
-	/* answers that need no supervisor state are served here */
-	if (nr == NR_getpid && c->vpid > 0) {
+	/* answers the supervisor keeps in the channel are given here */
+	uint32_t have = c->have;
+	int32_t v = 0;
+	int local = 1;
+	if (nr == NR_getpid && (have & SHIM_HAVE_PID)) v = c->vpid;
+	else if (nr == NR_gettid && (have & SHIM_HAVE_TID)) v = c->vtid;
+	else if (nr == NR_getppid && (have & SHIM_HAVE_PPID)) v = c->vppid;
+	else if (nr == NR_getpgrp && (have & SHIM_HAVE_PGRP)) v = c->vpgrp;
+	else if (nr == NR_getpgid && (int)args[0] == 0 && (have & SHIM_HAVE_PGRP)) v = c->vpgrp;
+	else if (nr == NR_getsid && (int)args[0] == 0 && (have & SHIM_HAVE_SID)) v = c->vsid;
+	else local = 0;
+	if (local) {
 		c->served_here++;
-		r.ret = c->vpid;
-		r.done = 1;
-		return r;
-	}
-	if (nr == NR_gettid && c->vtid > 0) {
-		c->served_here++;
-		r.ret = c->vtid;
+		r.ret = v;
 		r.done = 1;
 		return r;
 	}

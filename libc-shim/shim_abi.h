@@ -51,6 +51,13 @@ enum shim_state {
 	SHIM_BUSY = 4,		/* guest: filling a request (a nested call must not use it) */
 };
 
+/* Which answers a channel holds (shim_chan.have). */
+#define SHIM_HAVE_PID	1u
+#define SHIM_HAVE_TID	2u
+#define SHIM_HAVE_PPID	4u
+#define SHIM_HAVE_PGRP	8u
+#define SHIM_HAVE_SID	16u
+
 /* Reply actions. */
 enum shim_action {
 	SHIM_RET = 1,		/* the syscall is emulated: ret is the result */
@@ -62,13 +69,16 @@ struct shim_chan {
 	volatile uint32_t state;	/* enum shim_state: the futex word */
 	volatile uint32_t waiting;	/* the guest sleeps in FUTEX_WAIT: wake it */
 	int32_t tid;			/* host tid owning the channel (supervisor writes) */
-	int32_t vtid, vpid;		/* answers served in the guest; 0: ask */
+	int32_t vtid, vpid;		/* answers the guest may give itself, valid */
+	int32_t vppid, vpgrp, vsid;	/* where `have` says so (the supervisor keeps them
+					 * current: setpgid, setsid, reparenting) */
+	uint32_t have;			/* SHIM_HAVE_* */
 	uint32_t action;		/* enum shim_action */
 	int64_t nr;
 	uint64_t args[6];
 	int64_t ret;
-	uint64_t requests, served_here;	/* counters (informational) */
-	uint8_t pad[128 - 104];
+	uint64_t requests, served_here;	/* counters the guest keeps (informational) */
+	uint8_t pad[128 - 120];
 };
 
 #define SHIM_HDR_SIZE	256
@@ -79,7 +89,8 @@ struct shim_data {
 	uint32_t nchan;
 	uint32_t spin;			/* iterations the guest spins before FUTEX_WAIT */
 	uint64_t class_bits[SHIM_MAX_NR / 64];	/* syscalls the shim takes (a hint) */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8];
+	volatile uint32_t sup_cpu;	/* the CPU the supervisor last served from */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 4];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 

@@ -1,6 +1,7 @@
 /* tests/bench/getppid.c - raw getppid syscall loop: trapped and emulated by Persona,
- * with an answer that needs the supervisor's task table (under --trap=shim: a
- * request on the shim's channel, no ptrace stop, once the call site is patched). */
+ * an answer from the supervisor's task table (under --trap=shim: given by the shim
+ * in the guest from the value the supervisor keeps current there, once the call
+ * site is patched). */
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "bench.h"

@@ -5,7 +5,7 @@
  * and after the program installs its own seccomp filter and SIGSYS handler. Prints
  * facts, never ids, so the output is the same natively and under Persona.
  *
- *   shim_ids SECTION      sections: ids threads fork vfork nested own_sigsys */
+ *   shim_ids SECTION      sections: ids threads fork vfork nested changes own_sigsys */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +49,7 @@ static int stable(long *pid, long *tid, long *ppid)
 		ok &= gettid() == t0 && raw(SYS_gettid) == t0;
 		ok &= getppid() == pp0 && raw(SYS_getppid) == pp0;
 		ok &= getpgrp() == g0 && getpgid(0) == g0 && getsid(0) == s0;
+		ok &= getpgid((pid_t)p0) == g0 && getsid((pid_t)p0) == s0;	/* named: asked */
 	}
 	*pid = p0;
 	*tid = t0;
@@ -136,27 +137,68 @@ static void vfork_section(void)
 }
 
 static volatile long handler_bad, handler_calls;
-static long expect_ppid;
+static long expect_ppid, expect_sid, self_pid;
 
 static void on_alarm(int sig)
 {
 	(void)sig;
 	handler_calls++;
 	if (raw(SYS_getppid) != expect_ppid || getppid() != expect_ppid) handler_bad++;
+	if (getsid((pid_t)self_pid) != expect_sid) handler_bad++;
 }
 
 static void nested(void)
 {
-	long pid, tid;
-	stable(&pid, &tid, &expect_ppid);
+	long tid;
+	stable(&self_pid, &tid, &expect_ppid);
+	expect_sid = getsid(0);
 	signal(SIGALRM, on_alarm);
 	struct itimerval it = { { 0, 200 }, { 0, 200 } };
 	setitimer(ITIMER_REAL, &it, NULL);
 	int ok = 1;
-	for (int i = 0; i < 20 * N && handler_calls < 50; i++) ok &= raw(SYS_getppid) == expect_ppid;
+	for (int i = 0; i < 20 * N && handler_calls < 50; i++)
+		ok &= raw(SYS_getppid) == expect_ppid && getsid((pid_t)self_pid) == expect_sid;
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
 	say("calls interrupted by a handler making the same call: right answers", ok && !handler_bad);
+}
+
+/* ids that change: the answers the shim gives itself must follow */
+static void changes(void)
+{
+	long pid, tid, ppid;
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);	/* orphans come here, natively too */
+	stable(&pid, &tid, &ppid);
+	int p[2], q[2];
+	if (pipe(p) || pipe(q)) return;
+	pid_t c = fork();
+	if (c == 0) {
+		long cp, ct, cpp;
+		stable(&cp, &ct, &cpp);
+		int ok = setpgid(0, 0) == 0 && getpgrp() == cp && getpgid(0) == cp;
+		ok &= setsid() < 0;	/* a group leader cannot */
+		pid_t g = fork();
+		if (g == 0) {
+			long gp, gt, gpp;
+			stable(&gp, &gt, &gpp);
+			int gok = gpp == cp && setsid() == gp && getsid(0) == gp && getpgrp() == gp;
+			char x = 'r';
+			if (write(q[1], &x, 1) != 1) gok = 0;	/* its parent may go now */
+			if (read(p[0], &x, 1) != 1) gok = 0;	/* its parent has exited */
+			for (int i = 0; i < 5000 && getppid() == cp; i++) usleep(1000);
+			gok &= getppid() == pid && raw(SYS_getppid) == pid;
+			_exit(gok ? 0 : 1);
+		}
+		char x;
+		if (read(q[0], &x, 1) != 1) ok = 0;	/* the grandchild saw us as its parent */
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	say("child: setpgid and a refused setsid seen at once", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (write(p[1], "x", 1) != 1) return;
+	pid_t g = wait(&st);
+	say("grandchild: setsid seen, then reparented to the subreaper", g > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static volatile long sigsys_nr, sigsys_code, sigsys_calls;
@@ -203,6 +245,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(s, "fork")) fork_section();
 	else if (!strcmp(s, "vfork")) vfork_section();
 	else if (!strcmp(s, "nested")) nested();
+	else if (!strcmp(s, "changes")) changes();
 	else if (!strcmp(s, "own_sigsys")) own_sigsys();
 	else { fprintf(stderr, "unknown section %s\n", s); return 2; }
 	return 0;
