@@ -174,7 +174,7 @@ done
 # --trap=ptrace (the default) and under --trap=shim, interleaved in each round
 SHIM_BENCHMARKS='
 getpid          4000  trapped, emulated, answered in the guest by the shim
-getppid         4000  trapped, emulated, answered in the guest from the supervisor's pushed value
+getppid         4000  trapped, emulated, answered in the guest from a value the supervisor keeps there
 getsid          4000  getsid(own pid): trapped, emulated by the supervisor through the shim channel
 open_close      4000  openat trapped and run natively (not in the shim class: ptrace)
 first_touch    65536  first write to a fresh page (faults: still ptrace signal stops)
