@@ -2,8 +2,9 @@
  *
  * One ring waits for every interrupt source (core/irq.h): a signalfd for SIGCHLD
  * (ptrace stops and exits of guests) and the tick signal (a POSIX timer at --hz), a
- * timerfd for the one-shot high-resolution timer, and an eventfd that service threads
- * write to when they need the tracer thread. Each completion is an interrupt: its top
+ * timerfd for the one-shot high-resolution timer, an eventfd that service threads
+ * write to when they need the tracer thread, and with --trap=shim a futex wait on
+ * each shim channel (core/trap_shim.c). Each completion is an interrupt: its top
  * half runs in interrupt context between irq_enter() and irq_exit(), and pending
  * softirqs run on irq_exit(). Ptrace events are reaped with waitpid(WNOHANG) before
  * the loop sleeps, so a guest's stop costs one wake-up.
