@@ -3,6 +3,7 @@
 #   make check      install build deps if needed, build, run the whole test suite
 #   make demo       install build deps if needed, build, run a real program under Persona
 #   make bench      microbenchmarks natively and under Persona, ratios in one run
+#   make integration-shim   the integration suite with --trap=shim as the default
 #   make SANITIZE=1 check   the suite under ASan+UBSan
 #   make install PREFIX=/usr/local
 #   make fuzz       fuzz the ELF parser for FUZZ_TIME seconds (60; needs clang: installs it if root)
@@ -27,7 +28,7 @@ CORE_SRC := $(wildcard core/*.c) $(wildcard services/*/*.c) $(wildcard services/
 	    $(wildcard loader/*.c)
 MAIN_SRC := core/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(CORE_SRC))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/shim_blob.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC:= $(wildcard tests/integration/*.c)
 TRACE_TEST_SRC := $(wildcard tests/trace/*.c)
@@ -39,13 +40,32 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 SCHED_PLUGIN_SOS := $(patsubst tests/sched-plugins/%.c,$(BUILD)/sched-plugins/%.so,$(wildcard tests/sched-plugins/*.c))
 VERSION  := $(shell sed -n 's/^\#define PERSONA_VERSION "\(.*\)"/\1/p' core/main.c)
 
-.PHONY: FORCE all deps check demo bench install clean compat unit integration trace-tests fuzz fuzz-replay
+.PHONY: FORCE all deps check demo bench install clean compat unit integration integration-shim trace-tests fuzz fuzz-replay
 all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) $(SCHED_PLUGIN_SOS) docs/compat.md
 
 # The only program the host execs for a guest (loader/stub/stub.c): static, no libc.
 $(BUILD)/persona-stub: loader/stub/stub.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -fcf-protection=none -o $@ $<
+
+# The in-guest shim (libc-shim/): freestanding, linked at its fixed address into one
+# flat blob that the supervisor embeds (core/shim_blob.S) and copies into each guest.
+SHIM_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -I. -ffreestanding -nostdlib -fPIC -fno-stack-protector \
+	       -fcf-protection=none -mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-jump-tables
+$(BUILD)/libc-shim/%.o: libc-shim/%.c libc-shim/shim_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+$(BUILD)/libc-shim/%.o: libc-shim/%.S libc-shim/shim_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+$(BUILD)/libc-shim/shim.elf: $(BUILD)/libc-shim/entry.o $(BUILD)/libc-shim/shim.o libc-shim/shim.ld
+	$(CC) -nostdlib -static -Wl,--no-dynamic-linker -Wl,-T,libc-shim/shim.ld -Wl,--build-id=none -o $@ \
+		$(BUILD)/libc-shim/entry.o $(BUILD)/libc-shim/shim.o
+$(BUILD)/libc-shim/shim.bin: $(BUILD)/libc-shim/shim.elf
+	objcopy -O binary -j .text $< $@
+$(BUILD)/core/shim_blob.o: core/shim_blob.S $(BUILD)/libc-shim/shim.bin
+	@mkdir -p $(dir $@)
+	$(CC) -DSHIM_BIN='"$(BUILD)/libc-shim/shim.bin"' -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -118,6 +138,10 @@ trace-tests: $(BUILD)/trace-tests
 
 integration: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
+
+# the whole integration suite with the in-guest shim as the default trap (docs/shim.md)
+integration-shim: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
+	PERSONA_TRAP=shim PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 check: deps
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/trace-tests

@@ -21,10 +21,11 @@
 #include "services/deferred/softirq.h"
 #include "services/io/ioservice.h"
 #include "services/sched/sched.h"
+#include "core/shim.h"
 
 #define TICK_SIGNAL (SIGRTMIN + 2)	/* glibc keeps SIGRTMIN..+1 for itself */
 
-enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK, SRC_CONTROL, SRC_CHILD };
+enum source { SRC_SIGNAL = 1, SRC_HRTIMER, SRC_KICK, SRC_CONTROL, SRC_CANCEL, SRC_CHILD };
 
 /* IORING_OP_WAITID (Linux 6.7; liburing 2.3 predates it): the ring itself waits for
  * the guests' ptrace stops and exits, one completion per event, so a stop costs one
@@ -38,6 +39,13 @@ static siginfo_t child_si;
 sigset_t evloop_saved_sigmask;
 extern int irq_kick_fd;
 void irq_run_calls(void);
+
+/* IORING_OP_FUTEX_WAIT (Linux 6.7; liburing 2.3 predates it): the ring waits on the
+ * shim's channel words (core/trap_shim.c), so a guest's request wakes the loop like
+ * any other interrupt source, without a descriptor in the guest. */
+#define OP_FUTEX_WAIT 51
+#define FUTEX2_SIZE_U32 0x02
+static bool futex_ok;
 
 static struct io_uring ring;
 static int sig_fd = -1, hr_fd = -1;
@@ -147,6 +155,9 @@ int evloop_init(unsigned hz)
 	int err = io_uring_queue_init(32, &ring, 0);
 	if (err < 0) return err;
 	ring_on = true;
+	struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
+	futex_ok = probe && io_uring_opcode_supported(probe, OP_FUTEX_WAIT);
+	if (probe) io_uring_free_probe(probe);
 	io_init();
 	arm_read(sig_fd, sig_buf, sizeof sig_buf, SRC_SIGNAL);
 	arm_read(hr_fd, &hr_buf, sizeof hr_buf, SRC_HRTIMER);
@@ -156,6 +167,32 @@ int evloop_init(unsigned hz)
 	arm_accept();
 	io_uring_submit(&ring);
 	return hz ? start_tick(hz) : 0;
+}
+
+bool evloop_has_futex_wait(void) { return futex_ok; }
+
+static struct io_uring_sqe *get_sqe(void)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (!sqe) { io_uring_submit(&ring); sqe = io_uring_get_sqe(&ring); }
+	return sqe;
+}
+
+void evloop_futex_wait(const volatile uint32_t *addr, uint32_t val, uint32_t mask, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+	/* a shared futex (no FUTEX2_PRIVATE): the word is in a frame the guest maps too */
+	io_uring_prep_rw(OP_FUTEX_WAIT, sqe, FUTEX2_SIZE_U32, (const void *)addr, 0, 0);
+	sqe->addr2 = val;
+	sqe->addr3 = mask;
+	io_uring_sqe_set_data64(sqe, tag);
+}
+
+void evloop_cancel(uint64_t tag)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+	io_uring_prep_cancel64(sqe, tag, 0);
+	io_uring_sqe_set_data64(sqe, SRC_CANCEL);
 }
 
 void irq_hrtimer_arm(uint64_t deadline_ns)
@@ -197,6 +234,12 @@ static void on_completion(struct io_uring_cqe *cqe)
 {
 	unsigned cpu = this_cpu();
 	uint64_t data = io_uring_cqe_get_data64(cqe);
+	if (data >> 63) {	/* a shim channel's word changed */
+		irq_enter(cpu, IRQ_SHIM);
+		irq_exit(cpu);
+		shim_channel_event(data, cqe->res);
+		return;
+	}
 	if (data > SRC_CHILD) {	/* a pointer: a request of the I/O service */
 		io_complete(cqe);
 		return;
@@ -213,6 +256,8 @@ static void on_completion(struct io_uring_cqe *cqe)
 		break;
 	case SRC_CHILD:
 		on_child(cqe->res);
+		break;
+	case SRC_CANCEL:	/* the canceled wait completes on its own, with -ECANCELED */
 		break;
 	case SRC_CONTROL:
 		irq_enter(cpu, IRQ_CONTROL);

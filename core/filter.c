@@ -11,6 +11,7 @@
 #include "core/filter.h"
 #include "core/syscall_table.h"
 #include "core/log.h"
+#include "core/shim.h"
 #include "services/mm/mm.h"
 
 static int add_trap_rules(scmp_filter_ctx ctx, long nr, const struct trap_cond *c)
@@ -127,6 +128,29 @@ static int prepend_uaccess(enum filter_mode mode, struct sock_fprog *prog)
 	return 0;
 }
 
+/* [shim prologue][...]: the shim's own syscalls are let through first */
+static int prepend_shim(struct sock_fprog *prog)
+{
+	struct sock_fprog pro;
+	unsigned nn;
+	const long *nrs = shim_native_nrs(&nn);
+	int err = filter_shim_prologue(shim_gadget_ip(), nrs, nn, &pro);
+	if (err) return err;
+	unsigned n = pro.len + prog->len;
+	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;
+	if (!all) {
+		free(pro.filter);
+		return n > BPF_MAXINSNS ? -E2BIG : -ENOMEM;
+	}
+	memcpy(all, pro.filter, pro.len * sizeof *all);
+	memcpy(all + pro.len, prog->filter, prog->len * sizeof *all);
+	free(pro.filter);
+	free(prog->filter);
+	prog->filter = all;
+	prog->len = (unsigned short)n;
+	return 0;
+}
+
 int filter_build(enum filter_mode mode, struct sock_fprog *prog)
 {
 	uint32_t def = mode == FILTER_TRAP_ALL ? SCMP_ACT_TRACE(0) :
@@ -141,6 +165,7 @@ int filter_build(enum filter_mode mode, struct sock_fprog *prog)
 	if (!err) err = export_bpf(ctx, prog);
 	seccomp_release(ctx);
 	if (!err && mode != FILTER_TRAP_ALL && mm_active()) err = prepend_uaccess(mode, prog);
+	if (!err && mode != FILTER_TRAP_ALL && shim_enabled) err = prepend_shim(prog);
 	return err;
 }
 

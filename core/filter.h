@@ -23,6 +23,10 @@ int filter_build(enum filter_mode mode, struct sock_fprog *prog);
  * through to the code that follows. 0 or -errno; out->filter is malloc'd. */
 #include <stdint.h>
 int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, struct sock_fprog *out);
+/* The hand-written part placed first when the in-guest shim is on (filter_shim.c):
+ * SECCOMP_RET_ALLOW for the numbers nrs[0..n) when the instruction pointer is `ip`
+ * (the shim's syscall instruction), else falls through. 0 or -errno. */
+int filter_shim_prologue(uint64_t ip, const long *nrs, unsigned n, struct sock_fprog *out);
 /* Installs `prog` in the calling thread (sets no_new_privs if not privileged).
  * Async-signal-safe: used between fork and exec. 0 or -errno. */
 int filter_install(const struct sock_fprog *prog);

@@ -17,7 +17,7 @@ static unsigned long counts[PERSONA_MAX_CPUS][NR_IRQS];
 
 static const char *names[NR_IRQS] = {
 	[IRQ_TIMER] = "timer", [IRQ_HRTIMER] = "hrtimer", [IRQ_CHILD] = "child",
-	[IRQ_IO] = "io_uring", [IRQ_KICK] = "kick", [IRQ_CONTROL] = "control",
+	[IRQ_IO] = "io_uring", [IRQ_KICK] = "kick", [IRQ_CONTROL] = "control", [IRQ_SHIM] = "shim",
 };
 
 const char *irq_name(enum irq_nr irq) { return irq < NR_IRQS ? names[irq] : "?"; }

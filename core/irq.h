@@ -9,6 +9,7 @@
  *   IRQ_IO       io_uring completions of service I/O
  *   IRQ_KICK     a service thread asked the tracer thread to run something
  *   IRQ_CONTROL  input on the control socket (persona ctl)
+ *   IRQ_SHIM     a guest's request on a shim channel (--trap=shim, core/trap_shim.c)
  * They all arrive through the event loop's io_uring (core/evloop.c).
  *
  * Thread: irq_* run on the tracer thread; irq_count from any thread. */
@@ -16,7 +17,7 @@
 #define PERSONA_IRQ_H
 #include <stdint.h>
 
-enum irq_nr { IRQ_TIMER, IRQ_HRTIMER, IRQ_CHILD, IRQ_IO, IRQ_KICK, IRQ_CONTROL, NR_IRQS };
+enum irq_nr { IRQ_TIMER, IRQ_HRTIMER, IRQ_CHILD, IRQ_IO, IRQ_KICK, IRQ_CONTROL, IRQ_SHIM, NR_IRQS };
 
 extern unsigned irq_ncpus;		/* virtual CPUs (host CPUs until the scheduler) */
 extern unsigned irq_hz;			/* tick rate */

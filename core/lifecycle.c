@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 #include "core/lifecycle.h"
+#include "core/shim.h"
 #include "core/tracer.h"
 #include "core/guest_mem.h"
 #include "core/pidmap.h"
@@ -96,6 +97,7 @@ static int kill_one(struct task *t, void *arg)
 void lifecycle_first_stop(struct task *t)
 {
 	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
+	shim_first_stop(t);
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);
 		mm_copy_to_guest(t, t->ctid_fixup, &vtid, sizeof vtid);
@@ -128,6 +130,7 @@ void lifecycle_clone_event(struct task *parent, int event)
 	}
 	if (!thread) t->pidfd = pidfd_of(tid);
 	mm_clone(parent, t, flags);
+	shim_clone(parent, t, flags);
 	sched_task_new(t, parent);	/* off until its first stop reaches the gate */
 	t->nested_pidns = parent->nested_pidns || (pm_nested_pidns_possible && in_other_pidns(tid));
 	if (flags & CLONE_PARENT_SETTID) {
@@ -163,6 +166,7 @@ struct task *lifecycle_exec_event(struct task *t)
 	}
 	mm_exec(t);
 	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
+	shim_exec(t);		/* the in-guest fast path, when --trap=shim */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
 	sched_task_renamed(t);
 	return t;
@@ -204,6 +208,7 @@ void lifecycle_death(pid_t tid, int status)
 	if (trap_observer) trap_observer->task_gone(t, status);
 	for (int i = 0; i < MAX_NOTIFIERS && gone_fns[i]; i++) gone_fns[i](t);
 	mm_task_gone(t);
+	shim_task_gone(t);
 	sched_task_gone(t);
 	if (task_thread_gone(t, status)) process_exited(l);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "core/dispatch.h"
 #include "core/filter.h"
+#include "core/shim.h"
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "services/mm/mm.h"
@@ -81,8 +82,13 @@ static void usage(FILE *f)
 		"                    on the plugin path, ./FILE.so, or off (the host's) (cfs)\n"
 		"  --cpus=N          virtual CPUs (default: host CPUs)\n"
 		"  --pin             pin virtual CPU c to host CPU c (getcpu via the vDSO agrees)\n"
-		"  --sched-trace=FILE  the schedule as Chrome Trace Event JSON (Perfetto)\n");
+		"  --sched-trace=FILE  the schedule as Chrome Trace Event JSON (Perfetto)\n"
+		"  --trap=ptrace|shim  how trapped syscalls reach Persona: ptrace stops only\n"
+		"                    (default), or the in-guest shim for the calls it takes\n"
+		"                    (docs/shim.md; PERSONA_TRAP=shim sets the default)\n");
 }
+
+static bool shim_from_env;	/* PERSONA_TRAP=shim, not --trap=shim */
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
  * SIGQUIT) reach the guests from the terminal directly, so persona only survives them. */
@@ -177,10 +183,22 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 		log_err("cannot create the frame pool: %s", strerror(-err));
 		return 125;
 	}
+	if (mode == FILTER_TRAP_ALL) shim_enabled = false;	/* tracing sees every stop */
+	if (shim_enabled && shim_init()) {
+		if (!shim_from_env) {
+			log_err("--trap=shim needs the memory manager and the loader (--mm=on --exec=persona)");
+			return 125;
+		}
+		shim_enabled = false;	/* a suite run with PERSONA_TRAP=shim: --mm=off tests */
+	}
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
 	if (start_kernel(o)) return 125;
+	if (shim_enabled && !evloop_has_futex_wait()) {
+		log_err("--trap=shim needs io_uring futex waits (Linux 6.7 or later)");
+		return 125;
+	}
 	int err_fd = -1;
 	pid_t pid = spawn_guest(path, gargv, &prog, &evloop_saved_sigmask, &err_fd);
 	free(prog.filter);
@@ -200,6 +218,7 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	if (o->stats) {
 		stats_print(stderr);
 		mm_print_stats();
+		shim_print_stats();
 		sched_print_stats(stderr);
 	}
 	sched_shutdown();
@@ -217,6 +236,9 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { FILTER_DEFAULT, 250, false, { 0 }, NULL };
+	/* PERSONA_TRAP=shim runs whole test suites in shim mode; --trap overrides it */
+	const char *trap_env = getenv("PERSONA_TRAP");
+	shim_enabled = shim_from_env = trap_env && !strcmp(trap_env, "shim");
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
@@ -234,6 +256,7 @@ static int cmd_run(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "sched-trace", required_argument, NULL, 'T' },
 		{ "pin", no_argument, NULL, 'I' },
+		{ "trap", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -316,6 +339,14 @@ static int cmd_run(int argc, char **argv)
 		}
 		case 'T': o.sched.trace_file = optarg; break;
 		case 'I': o.sched.pin = true; break;
+		case 'X':
+			if (strcmp(optarg, "ptrace") && strcmp(optarg, "shim")) {
+				log_err("--trap: '%s' is not ptrace or shim", optarg);
+				return 2;
+			}
+			shim_enabled = !strcmp(optarg, "shim");
+			shim_from_env = false;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -70,7 +70,8 @@ static const struct trap_cond ioctl_jobctl = ONE_OF(1, 3, TIOCSPGRP, TIOCGPGRP, 
 static const struct trap_cond fcntl_owner = ONE_OF(1, 5, F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_GETLK);
 static const struct trap_cond sockopt_peercred = ONE_OF(2, 1, SO_PEERCRED);
 static const struct trap_cond fault_signals = ONE_OF(0, 2, SIGSEGV, SIGBUS);
-static const struct trap_cond prctl_tracked = ONE_OF(0, 2, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER);
+static const struct trap_cond prctl_tracked = ONE_OF(0, 3, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER,
+						      PR_SET_SECCOMP);
 static const struct trap_cond pid0_named = { .arg = 0, .op = TRAP_IF_NONZERO };
 static const struct trap_cond who1_named = { .arg = 1, .op = TRAP_IF_NONZERO };
 static const struct trap_cond ptr1_given = { .arg = 1, .op = TRAP_IF_NONZERO };

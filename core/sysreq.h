@@ -1,7 +1,8 @@
 /* core/sysreq.h - a trapped syscall as a request, and its reply.
  *
- * However a syscall was trapped (a ptrace seccomp stop today, the in-guest shim's
- * shared-memory ring later), it reaches handlers as a struct sysreq. A handler answers
+ * However a syscall was trapped (a ptrace seccomp stop, or a request on the in-guest
+ * shim's shared-memory channel: core/trap_shim.c), it reaches handlers as a struct
+ * sysreq. A handler answers
  * by returning:
  *   - a result (>= 0, or -errno): the syscall is emulated, the guest sees that value;
  *   - SYSRET_NATIVE: run the syscall natively, with any arguments the handler

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/task.h"
+#include "core/shim.h"
 #include "services/sched/sched.h"
 #include "services/mm/mm.h"
 #include "loader/exec.h"
@@ -55,8 +56,17 @@ static void set_idref(struct pidnum **slot, pid_t host)
 	*slot = p;
 }
 
-void task_set_pgrp(struct task *l, pid_t host_pgid) { set_idref(&l->pgrp, host_pgid); }
-void task_set_session(struct task *l, pid_t host_sid) { set_idref(&l->session, host_sid); }
+void task_set_pgrp(struct task *l, pid_t host_pgid)
+{
+	set_idref(&l->pgrp, host_pgid);
+	shim_ids_changed(l);	/* answers the in-guest shim gives itself */
+}
+
+void task_set_session(struct task *l, pid_t host_sid)
+{
+	set_idref(&l->session, host_sid);
+	shim_ids_changed(l);
+}
 
 struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 {
@@ -93,6 +103,7 @@ struct task *task_create(pid_t tid, struct task *leader, struct task *parent)
 static void task_free(struct task *t)
 {
 	mm_task_gone(t);	/* threads freed by exec's de_thread hold a reference */
+	shim_task_gone(t);
 	sched_task_gone(t);
 	loader_forget(t);
 	hash_remove(t);
@@ -137,6 +148,7 @@ void task_reparent_children(struct task *t)
 		list_del_init(&c->sibling);
 		c->parent = reaper;
 		if (reaper) list_add_tail(&c->sibling, &reaper->children);
+		shim_ids_changed(c);
 		DBG(DBG_TASK, "task %d reparented to %d", task_vtid(c), reaper ? task_vtid(reaper) : 0);
 	}
 }

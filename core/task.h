@@ -22,6 +22,7 @@
 struct kthread;
 struct mm;
 struct sched_entity;
+struct shim_region;
 
 
 enum task_state {
@@ -71,6 +72,11 @@ struct task {
 	bool fault_act_set[2];
 	void *exec_pending;		/* an exec the loader checked, built at the exec event */
 	struct sched_entity *se;	/* the scheduler's record (services/sched), NULL when off */
+	/* the in-guest shim (core/shim.h): its region (shared by the tasks of one mm),
+	 * the region a fork child copies at its first stop, and this thread's channel */
+	struct shim_region *shim, *shim_copy_from;
+	int shim_chan;
+	bool shim_has_chan;
 
 	/* trap state, owned by the trap backend */
 	struct user_regs_struct regs;

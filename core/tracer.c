@@ -10,6 +10,7 @@
 #include "core/sigdeliver.h"
 #include "core/syscall_table.h"
 #include "core/trap.h"
+#include "core/shim.h"
 #include "core/log.h"
 #include "services/mm/mm.h"
 #include "services/sched/sched.h"
@@ -39,6 +40,7 @@ static void on_seccomp_stop(struct task *t)
 		return;
 	}
 	long ret = dispatch_call(&t->req);
+	if (t->shim) shim_after_trap(t);	/* the site may jump to the shim next time */
 	/* a native call that changes the address space holds the mm (Linux's
 	 * mmap_lock) until it returns: the tables already say what the host is about
 	 * to do, and no other thread may act on the difference meanwhile */

@@ -1,6 +1,6 @@
 /* core/trap.h - the ptrace trap backend: turns ptrace stops into requests and
- * applies replies (sysreq.h). Handlers never see it. The in-guest shim (libc-shim/)
- * will be a second backend producing the same struct sysreq.
+ * applies replies (sysreq.h). Handlers never see it. The in-guest shim (libc-shim/,
+ * core/trap_shim.c) is a second backend producing the same struct sysreq.
  *
  * Thread: everything here issues ptrace requests, so only the tracer thread may call
  * it (Linux ties a tracee to the one thread that attached it). */

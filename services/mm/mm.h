@@ -158,6 +158,22 @@ void mm_set_brk(struct task *t, uint64_t start_brk);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */
 const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
 
+/* For the in-guest shim (core/shim_region.c; services/mm/shim_mem.c). Frames of the
+ * pool: 2^order contiguous zeroed frames, the first pfn returned (or -ENOMEM) and their
+ * address in the supervisor's direct map in *mem. */
+int64_t mm_frames_alloc(unsigned order, void **mem);
+void mm_frames_free(uint64_t first, unsigned order);
+/* Whether no VMA of t's mm meets [start, end). */
+bool mm_range_free(struct task *t, uint64_t start, uint64_t end);
+/* Maps npages frames from `first` at va in t (stopped: an injected mmap, MAP_SHARED
+ * of the pool) and, with `record`, enters the range as a special VMA named `name`
+ * (VM_HOST: never faulted, forked by the host). 0 or -errno. */
+int mm_map_special(struct task *t, uint64_t va, uint64_t first, unsigned npages, unsigned prot,
+		   const char *name, bool record);
+/* Writes len bytes (within one page) at addr of t's text: a managed private
+ * executable VMA. The page becomes the process's own copy first. 0 or -errno. */
+int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len);
+
 /* --stats */
 void mm_print_stats(void);
 #endif

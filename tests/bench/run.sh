@@ -13,6 +13,8 @@
 #   BENCH_ROUNDS rounds per benchmark                      (default 5)
 #   BENCH_REPS   timed repetitions per binary run          (default 3)
 #   STRACE       strace command; empty to skip strace      (default "strace -f -o /dev/null")
+#   (the in-guest shim section runs getpid, getppid, getsid, open_close, first_touch natively,
+#    under --trap=ptrace and under --trap=shim: docs/shim.md)
 #
 # Each benchmark binary prints one line "NAME NS_PER_OP": the median of BENCH_REPS timed
 # repetitions after a warm-up. A round runs it natively, then under Persona, then under
@@ -51,6 +53,7 @@ cpu_loop       30000 30000  1000 multiply-adds, no syscalls: cost of the tick
 first_touch    65536 65536  first write to a fresh anonymous page (256 MiB per run)
 fork_cow           2     2  fork of a 100 MiB process, child writes every page, wait
 '
+# (getppid and getsid are measured in the shim section below)
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -89,6 +92,7 @@ measure() {
 	case $mode in
 	native)  set -- ;;
 	persona) set -- "$PERSONA" run -- ;;
+	shim)    set -- "$PERSONA" run --trap=shim -- ;;
 	strace)  set -- $STRACE ;;	# a command line: split on purpose
 	ptrace)  set -- "$PERSONA" trace -f -o /dev/null -- ;;
 	esac
@@ -165,6 +169,42 @@ check "fork+COW of 100 MiB persona/native" "$(ratio "$(get fork_cow 3)" "$(get f
 for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done
+
+# the in-guest fast path (issue 9, docs/shim.md): the same binaries natively, under
+# --trap=ptrace (the default) and under --trap=shim, interleaved in each round
+SHIM_BENCHMARKS='
+getpid          4000  trapped, emulated, answered in the guest by the shim
+getppid         4000  trapped, emulated, answered in the guest from a value the supervisor keeps there
+getsid          4000  getsid(own pid): trapped, emulated by the supervisor through the shim channel
+open_close      4000  openat trapped and run natively (not in the shim class: ptrace)
+first_touch    65536  first write to a fresh page (faults: still ptrace signal stops)
+'
+out ""
+out "in-guest shim: ns/op, median of $BENCH_ROUNDS interleaved rounds (native, --trap=ptrace, --trap=shim)"
+out "$(printf '%-15s %10s %11s %11s %11s %9s %9s' benchmark iters native ptrace shim shim/nat ptr/shim)"
+echo "$SHIM_BENCHMARKS" | {
+while read -r name iters desc; do
+	[ -n "$name" ] || continue
+	iters=$(scale "$iters")
+	echo "== $name (shim section): $desc" >>"$TMP/raw"
+	nats='' pers='' shis='' r=0
+	while [ "$r" -lt "$BENCH_ROUNDS" ]; do
+		r=$((r + 1))
+		v=$(measure native "$name" "$iters") || exit 1; nats="$nats $v"
+		v=$(measure persona "$name" "$iters") || exit 1; pers="$pers $v"
+		v=$(measure shim "$name" "$iters") || exit 1; shis="$shis $v"
+	done
+	# shellcheck disable=SC2086
+	nat=$(median $nats) per=$(median $pers) shi=$(median $shis)
+	echo "shim_$name $nat $per $shi" >>"$TMP/values"
+	echo "   rounds: native$nats | ptrace$pers | shim$shis" >>"$TMP/raw"
+	out "$(printf '%-15s %10s %11s %11s %11s %9s %9s' "$name" "$iters" "$nat" "$per" "$shi" "$(ratio "$shi" "$nat")" "$(ratio "$per" "$shi")")"
+done
+} || failed=1
+check "getpid --trap=shim/native" "$(ratio "$(get shim_getpid 4)" "$(get shim_getpid 2)")" 5.0
+check "getpid --trap=shim/--trap=ptrace" "$(ratio "$(get shim_getpid 4)" "$(get shim_getpid 3)")" 0.1
+check "getsid (channel) --trap=shim/--trap=ptrace" "$(ratio "$(get shim_getsid 4)" "$(get shim_getsid 3)")" 0.1
+check "first touch --trap=shim/--trap=ptrace" "$(ratio "$(get shim_first_touch 4)" "$(get shim_first_touch 3)")" 0.5
 
 # exec by Persona's loader against PRoot (another ptrace-based user-space exec)
 if command -v proot >/dev/null 2>&1; then

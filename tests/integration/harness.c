@@ -120,10 +120,15 @@ static const char *describe(int status, char *buf, size_t len)
 
 void assert_same_as_native(char *const argv[], const char *input)
 {
+	assert_same_as_native_opts(NULL, argv, input);
+}
+
+void assert_same_as_native_opts(char *const opts[], char *const argv[], const char *input)
+{
 	struct run_result nat, per;
 	char a[64], b[64];
 	ck_assert_int_eq(run_cmd(argv, input, 60, &nat), 0);
-	ck_assert_int_eq(run_persona(NULL, argv, input, 60, &per), 0);
+	ck_assert_int_eq(run_persona(opts, argv, input, 60, &per), 0);
 	ck_assert_msg(per.status == nat.status, "%s: status native %s, persona %s\nstderr: %s",
 		      argv[0], describe(nat.status, a, sizeof a), describe(per.status, b, sizeof b),
 		      per.err);

@@ -28,6 +28,8 @@ const char *persona_path(void);
 /* Runs argv natively and under Persona and asserts identical stdout, stderr and exit
  * status (Check assertions, with both outputs in the message on mismatch). */
 void assert_same_as_native(char *const argv[], const char *input);
+/* The same with `persona run OPTS... --` (opts NULL-terminated) */
+void assert_same_as_native_opts(char *const opts[], char *const argv[], const char *input);
 /* Builds a NULL-terminated argv from the arguments */
 #define ARGV(...) ((char *const[]){ __VA_ARGS__, NULL })
 #endif

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -310,6 +311,60 @@ START_TEST(other_abis_refused)
 }
 END_TEST
 
+/* A `syscall` instruction at a known address, as the shim's (core/filter_shim.c). */
+long shim_test_gadget(long nr, long a0);
+uint64_t shim_test_gadget_end(void);
+__asm__(".text\n"
+	"shim_test_gadget:\n"
+	"	mov %rdi, %rax\n"
+	"	mov %rsi, %rdi\n"
+	"	syscall\n"
+	"shim_test_gadget_after:\n"
+	"	ret\n"
+	"shim_test_gadget_end:\n"
+	"	lea shim_test_gadget_after(%rip), %rax\n"
+	"	ret\n");
+
+static void shim_prologue_body(void)
+{
+	res->ret[0] = shim_test_gadget(SYS_getppid, 0);		/* listed, from the gadget */
+	res->ret[1] = shim_test_gadget(SYS_gettid, 0);
+	res->ret[2] = shim_test_gadget(SYS_getuid, 0);		/* not listed */
+	res->ret[3] = syscall(SYS_getppid) < 0 ? -errno : 0;	/* listed, elsewhere */
+}
+
+/* The shim's prologue lets exactly its numbers through from exactly its instruction:
+ * here the rest of the program refuses everything with EPERM. */
+START_TEST(shim_prologue)
+{
+	static const long nrs[] = { SYS_futex, SYS_getppid, SYS_gettid };
+	struct sock_fprog pro;
+	ck_assert_int_eq(filter_shim_prologue(shim_test_gadget_end(), nrs, 3, &pro), 0);
+	struct sock_filter *all = calloc(pro.len + 1u, sizeof *all);
+	memcpy(all, pro.filter, pro.len * sizeof *all);
+	all[pro.len] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+	struct sock_fprog prog = { (unsigned short)(pro.len + 1), all };
+	memset(res, 0, sizeof *res);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (filter_install(&prog) == 0) shim_prologue_body();
+		__atomic_store_n(&res->done, 1, __ATOMIC_SEQ_CST);
+		for (;;) shim_test_gadget(SYS_exit_group, 0);	/* exit_group itself is refused */
+	}
+	for (int i = 0; i < 5000 && !__atomic_load_n(&res->done, __ATOMIC_SEQ_CST); i++) usleep(1000);
+	unit_kill_child(pid);
+	free(all);
+	free(pro.filter);
+	ck_assert(res->done);
+	ck_assert_int_eq(res->ret[0], getpid());
+	ck_assert_int_gt(res->ret[1], 0);
+	ck_assert_int_eq(res->ret[2], -EPERM);
+	ck_assert_int_eq(res->ret[3], -EPERM);
+}
+END_TEST
+
 Suite *filter_suite(void)
 {
 	Suite *s = suite_create("filter");
@@ -322,6 +377,7 @@ Suite *filter_suite(void)
 	tcase_add_test(tc, no_new_privs_only_when_needed);
 	tcase_add_test(tc, trap_all_mode);
 	tcase_add_test(tc, other_abis_refused);
+	tcase_add_test(tc, shim_prologue);
 	suite_add_tcase(s, tc);
 	return s;
 }

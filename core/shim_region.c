@@ -1,0 +1,288 @@
+/* core/shim_region.c - the shim in each guest process: its pages (frames of the
+ * pool, mapped at SHIM_BASE), its channels, and their life across exec, fork,
+ * clone and exit. See core/shim.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/sched.h>
+#include "core/evloop.h"
+#include "core/log.h"
+#include "core/shim_internal.h"
+#include "core/trap.h"
+#include "loader/exec.h"
+#include "services/mm/mm.h"
+
+extern const unsigned char shim_blob[];
+extern const uint64_t shim_blob_size;
+
+bool shim_enabled;
+struct shim_stats shim_stat;
+const struct shim_header *shim_hdr;
+
+#define MAX_REGIONS 4096
+static struct shim_region *regions[MAX_REGIONS];
+static uint32_t region_gen[MAX_REGIONS];
+
+/* the class: id queries answered from the task table (services/pm) */
+static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
+				  SYS_getpgid, SYS_getsid };
+static long native_nrs[sizeof class_nrs / sizeof class_nrs[0] + 1];
+
+bool shim_in_class(long nr)
+{
+	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0]; i++)
+		if (class_nrs[i] == nr) return true;
+	return false;
+}
+
+uint64_t shim_gadget_ip(void) { return SHIM_TEXT + shim_hdr->gadget_end; }
+
+const long *shim_native_nrs(unsigned *n)
+{
+	unsigned k = 0;
+	native_nrs[k++] = SYS_futex;
+	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0]; i++)
+		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = class_nrs[i];
+	native_nrs[k++] = SYS_gettid;
+	*n = k;
+	return native_nrs;
+}
+
+unsigned shim_stub_base(void) { return (shim_hdr->size + 255) & ~255u; }
+
+unsigned shim_stub_max(void)
+{
+	unsigned n = (SHIM_TEXT_PAGES * 4096 - shim_stub_base()) / SHIM_STUB_SIZE;
+	return n < SHIM_TABLE_SLOTS ? n : SHIM_TABLE_SLOTS;
+}
+
+uint32_t shim_spin = 500;	/* ~10 us of pause on the EPYC VM (20 ns each) */
+
+int shim_init(void)
+{
+	/* for measurements (docs/shim.md): PERSONA_SHIM_SPIN, PERSONA_SHIM_POLL_NS */
+	const char *e = getenv("PERSONA_SHIM_SPIN");
+	if (e) shim_spin = (uint32_t)strtoul(e, NULL, 10);
+	if ((e = getenv("PERSONA_SHIM_POLL_NS"))) shim_poll_ns = strtoull(e, NULL, 10);
+	const struct shim_header *h = (const struct shim_header *)shim_blob;
+	if (shim_blob_size < sizeof *h || h->magic != SHIM_MAGIC || h->version != SHIM_VERSION ||
+	    h->size != shim_blob_size || h->entry >= h->size || h->gadget_end >= h->size ||
+	    shim_blob_size > 2 * 4096) {
+		log_err("--trap=shim: the embedded shim is damaged");
+		return -EINVAL;
+	}
+	shim_hdr = h;
+	if (!mm_active() || !loader_enabled) return -EINVAL;
+	return 0;
+}
+
+uint64_t shim_tag(const struct shim_region *r, unsigned chan)
+{
+	return SHIM_TAG | ((uint64_t)r->gen << 24) | ((uint64_t)r->id << 8) | chan;
+}
+
+struct shim_region *shim_region_of_tag(uint64_t tag, unsigned *chan)
+{
+	uint32_t id = (tag >> 8) & 0xffff, gen = (uint32_t)(tag >> 24) & 0xffffff;
+	*chan = tag & 0xff;
+	if (id >= MAX_REGIONS || !regions[id] || (region_gen[id] & 0xffffff) != gen ||
+	    *chan >= SHIM_NCHAN)
+		return NULL;
+	return regions[id];
+}
+
+void shim_arm(struct shim_region *r, unsigned chan, uint32_t seen)
+{
+	evloop_futex_wait(&r->data->chan[chan].state, seen, 1, shim_tag(r, chan));
+}
+
+/* A region with the blob (or a copy of `from`'s code, stubs and table) and an
+ * empty data page. NULL when the pool or the region table is full. */
+static struct shim_region *region_new(const struct shim_region *from)
+{
+	unsigned id = 0;
+	while (id < MAX_REGIONS && regions[id]) id++;
+	struct shim_region *r = id < MAX_REGIONS ? calloc(1, sizeof *r) : NULL;
+	if (!r) return NULL;
+	void *mem;
+	r->pfn = mm_frames_alloc(SHIM_ORDER, &mem);
+	if (r->pfn < 0) {
+		free(r);
+		return NULL;
+	}
+	r->mem = mem;
+	r->id = id;
+	r->gen = ++region_gen[id] & 0xffffff;
+	regions[id] = r;
+	if (from) {
+		memcpy(r->mem, from->mem, (1 + SHIM_TEXT_PAGES) * 4096);
+		r->nstubs = from->nstubs;
+		r->off = from->off;
+		memcpy(r->site, from->site, sizeof r->site);
+	} else {
+		memcpy(r->mem + 4096, shim_blob, shim_blob_size);
+	}
+	r->data = (struct shim_data *)(r->mem + (SHIM_DATA - SHIM_BASE));
+	r->data->version = SHIM_VERSION;
+	r->data->nchan = SHIM_NCHAN;
+	r->data->spin = shim_spin;
+	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0] && !r->off; i++)
+		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
+	__atomic_store_n(&r->data->magic, SHIM_MAGIC, __ATOMIC_RELEASE);
+	shim_stat.regions++;
+	return r;
+}
+
+static void region_put(struct shim_region *r)
+{
+	if (!r || --r->refs) return;
+	regions[r->id] = NULL;
+	mm_frames_free((uint64_t)r->pfn, SHIM_ORDER);
+	free(r);
+}
+
+/* Maps r's pages at SHIM_BASE in t (stopped); `record` enters them as VMAs. */
+static int region_map(struct task *t, struct shim_region *r, bool record)
+{
+	uint64_t p = (uint64_t)r->pfn;
+	int err = mm_map_special(t, SHIM_TABLE, p, 1, PROT_READ, "[persona]", record);
+	if (!err) err = mm_map_special(t, SHIM_TEXT, p + 1, SHIM_TEXT_PAGES, PROT_READ | PROT_EXEC,
+				       "[persona]", record);
+	if (!err) err = mm_map_special(t, SHIM_DATA, p + 1 + SHIM_TEXT_PAGES, 1,
+				       PROT_READ | PROT_WRITE, "[persona]", record);
+	return err;
+}
+
+static int32_t vid_of(struct pidnum *p) { return p ? p->virt : 0; }
+
+/* The answers t's shim may give itself, as the handlers of services/pm would give
+ * them. A nested pid namespace has the kernel's ids: none, ask each time. */
+static void chan_fill_ids(struct shim_chan *c, struct task *t)
+{
+	struct task *l = t->leader, *p = l->parent;
+	uint32_t have = 0;
+	if (!t->nested_pidns && !(t->shim && t->shim->off)) {
+		c->vpid = task_vpid(t);
+		c->vtid = task_vtid(t);
+		c->vppid = p ? task_vpid(p) : 0;
+		c->vpgrp = vid_of(l->pgrp);
+		c->vsid = vid_of(l->session);
+		have = SHIM_HAVE_PID | SHIM_HAVE_TID | SHIM_HAVE_PPID | SHIM_HAVE_PGRP | SHIM_HAVE_SID;
+	}
+	__atomic_store_n(&c->have, have, __ATOMIC_RELEASE);
+}
+
+void shim_ids_changed(struct task *leader)
+{
+	struct list_head *pos;
+	list_for_each(pos, &leader->threads) {
+		struct task *t = list_entry(pos, struct task, thread_node);
+		struct shim_region *r = t->shim;
+		if (r && t->shim_has_chan) chan_fill_ids(&r->data->chan[t->shim_chan], t);
+	}
+}
+
+/* Gives t a channel of its region (none when all are taken: its calls take the
+ * ptrace path), with the answers the shim may give itself. */
+static void chan_assign(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	for (unsigned i = 0; i < SHIM_NCHAN; i++) {
+		if (r->owner[i]) continue;
+		struct shim_chan *c = &r->data->chan[i];
+		memset(c, 0, sizeof *c);
+		r->owner[i] = t;
+		c->tid = t->tid;
+		chan_fill_ids(c, t);
+		__atomic_store_n(&c->state, SHIM_IDLE, __ATOMIC_RELEASE);
+		t->shim_chan = (int)i;
+		t->shim_has_chan = true;
+		shim_arm(r, i, SHIM_IDLE);
+		return;
+	}
+	DBG(DBG_SYSCALL, "[%d] shim: no free channel", task_vtid(t));
+}
+
+static void chan_release(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	if (!r || !t->shim_has_chan) return;
+	unsigned i = (unsigned)t->shim_chan;
+	struct shim_chan *c = &r->data->chan[i];
+	evloop_cancel(shim_tag(r, i));
+	r->owner[i] = NULL;
+	shim_stat.guest_answers += c->served_here;	/* the guest's own count: informational */
+	c->have = 0;
+	c->tid = 0;
+	__atomic_store_n(&c->state, SHIM_FREE, __ATOMIC_RELEASE);
+	t->shim_has_chan = false;
+}
+
+void shim_task_gone(struct task *t)
+{
+	chan_release(t);
+	region_put(t->shim);
+	region_put(t->shim_copy_from);
+	t->shim = t->shim_copy_from = NULL;
+}
+
+void shim_guest_seccomp(struct task *t)
+{
+	struct shim_region *r = t->shim ? t->shim : t->shim_copy_from;
+	if (!r || r->off) return;
+	r->off = true;
+	memset(r->data->class_bits, 0, sizeof r->data->class_bits);
+	for (unsigned i = 0; i < SHIM_NCHAN; i++) r->data->chan[i].have = 0;
+	DBG(DBG_SYSCALL, "[%d] shim: the guest has its own seccomp filter: shim off", task_vtid(t));
+}
+
+void shim_exec(struct task *t)
+{
+	shim_task_gone(t);
+	if (!shim_enabled || trap_observer || !t->mm || !mm_exe(t)) return;
+	if (!mm_range_free(t, SHIM_BASE, SHIM_END)) {
+		DBG(DBG_LOADER, "[%d] shim: %#lx is taken: no shim", task_vtid(t), SHIM_BASE);
+		return;
+	}
+	struct shim_region *r = region_new(NULL);
+	if (!r) return;
+	r->refs = 1;
+	if (region_map(t, r, true)) {
+		region_put(r);
+		return;
+	}
+	t->shim = r;
+	chan_assign(t);
+	DBG(DBG_LOADER, "[%d] shim mapped at %#lx", task_vtid(t), SHIM_BASE);
+}
+
+void shim_clone(struct task *parent, struct task *child, unsigned long flags)
+{
+	struct shim_region *r = parent->shim;
+	if (!r) return;
+	r->refs++;
+	if (flags & CLONE_VM) child->shim = r;		/* threads, vfork: one mm */
+	else child->shim_copy_from = r;			/* its own copy, at the first stop */
+}
+
+void shim_first_stop(struct task *t)
+{
+	struct shim_region *from = t->shim_copy_from;
+	if (from) {
+		/* the host forked the parent's shared pages: replace them before the
+		 * child runs, so its channels and stubs are its own */
+		struct shim_region *r = region_new(from);
+		t->shim_copy_from = NULL;
+		region_put(from);
+		if (!r) return;
+		r->refs = 1;
+		if (region_map(t, r, false)) {
+			region_put(r);
+			return;
+		}
+		t->shim = r;
+	}
+	if (t->shim) chan_assign(t);
+}

@@ -1,0 +1,101 @@
+/* libc-shim/shim_abi.h - what the in-guest shim and the supervisor share: where the
+ * shim lives in every guest, the layout of its pages, and the request/reply protocol
+ * of a channel. Freestanding (the shim has no libc): integer types only.
+ *
+ * The region, at a fixed address in every guest that has it (docs/shim.md):
+ *
+ *   SHIM_TABLE  one page: the jump table. A patched call site reads its target here
+ *               (`jmp *SHIM_TABLE+8k`); the address is chosen so the two last bytes
+ *               of that 7-byte instruction are 0f 05, the original `syscall`.
+ *   SHIM_TEXT   the shim's code (libc-shim/entry.S, shim.c), then the per-site stubs
+ *               the supervisor writes (SHIM_STUB_SIZE bytes each).
+ *   SHIM_DATA   one page: a header and one channel per guest thread (struct shim_chan).
+ *
+ * Every page is a frame of Persona's pool, private to the process (fork gets fresh
+ * ones). The guest can write the data page, so the supervisor reads a request once
+ * into its own memory and validates it there; nothing in it is trusted. */
+#ifndef PERSONA_SHIM_ABI_H
+#define PERSONA_SHIM_ABI_H
+#define SHIM_BASE	0x050f0000UL
+#define SHIM_TABLE	SHIM_BASE
+#define SHIM_TEXT	(SHIM_BASE + 0x1000)
+#define SHIM_TEXT_PAGES	4		/* the blob (at most 2 pages) and the stubs */
+#define SHIM_DATA	(SHIM_TEXT + SHIM_TEXT_PAGES * 0x1000)
+#define SHIM_PAGES	(2 + SHIM_TEXT_PAGES)
+#define SHIM_END	(SHIM_BASE + SHIM_PAGES * 0x1000)
+#define SHIM_TABLE_SLOTS 512		/* one page of 8-byte targets */
+#define SHIM_STUB_SIZE	32
+#define SHIM_MAX_NR	512		/* syscall numbers the class bitmap covers */
+
+#define SHIM_MAGIC	0x6d696873	/* "shim" */
+#define SHIM_VERSION	1
+#define SHIM_CLASS_OFF	16		/* offset of shim_data.class_bits (entry.S) */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* At the start of the blob (entry.S): offsets from SHIM_TEXT, for the supervisor. */
+struct shim_header {
+	uint32_t magic, version;
+	uint32_t entry;		/* shim_entry: where stubs jump */
+	uint32_t gadget_end;	/* just after the one `syscall` the filter lets through */
+	uint32_t size;		/* bytes of the blob; stubs follow at the next 256 bytes */
+};
+
+/* Channel states (the futex word). */
+enum shim_state {
+	SHIM_FREE = 0,		/* no thread owns the channel */
+	SHIM_IDLE = 1,		/* owned; no request */
+	SHIM_REQ = 2,		/* guest -> supervisor: nr and args are set */
+	SHIM_DONE = 3,		/* supervisor -> guest: action and ret are set */
+	SHIM_BUSY = 4,		/* guest: filling a request (a nested call must not use it) */
+};
+
+/* Which answers a channel holds (shim_chan.have). */
+#define SHIM_HAVE_PID	1u
+#define SHIM_HAVE_TID	2u
+#define SHIM_HAVE_PPID	4u
+#define SHIM_HAVE_PGRP	8u
+#define SHIM_HAVE_SID	16u
+
+/* Reply actions. */
+enum shim_action {
+	SHIM_RET = 1,		/* the syscall is emulated: ret is the result */
+	SHIM_NATIVE = 2,	/* run the syscall natively (the shim's allowed gadget) */
+	SHIM_TRACED = 3,	/* re-execute it at its site: the ptrace path (exit hooks...) */
+};
+
+struct shim_chan {
+	volatile uint32_t state;	/* enum shim_state: the futex word */
+	volatile uint32_t waiting;	/* the guest sleeps in FUTEX_WAIT: wake it */
+	int32_t tid;			/* host tid owning the channel (supervisor writes) */
+	int32_t vtid, vpid;		/* answers the guest may give itself, valid */
+	int32_t vppid, vpgrp, vsid;	/* where `have` says so (the supervisor keeps them
+					 * current: setpgid, setsid, reparenting) */
+	uint32_t have;			/* SHIM_HAVE_* */
+	uint32_t action;		/* enum shim_action */
+	int64_t nr;
+	uint64_t args[6];
+	int64_t ret;
+	uint64_t requests, served_here;	/* counters the guest keeps (informational) */
+	uint8_t pad[128 - 120];
+};
+
+#define SHIM_HDR_SIZE	256
+#define SHIM_NCHAN	((0x1000 - SHIM_HDR_SIZE) / sizeof(struct shim_chan))
+
+struct shim_data {
+	uint32_t magic, version;
+	uint32_t nchan;
+	uint32_t spin;			/* iterations the guest spins before FUTEX_WAIT */
+	uint64_t class_bits[SHIM_MAX_NR / 64];	/* syscalls the shim takes (a hint) */
+	volatile uint32_t sup_cpu;	/* the CPU the supervisor last served from */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 4];
+	struct shim_chan chan[SHIM_NCHAN];
+};
+
+_Static_assert(sizeof(struct shim_chan) == 128, "channel size");
+_Static_assert(sizeof(struct shim_data) <= 0x1000, "data page");
+_Static_assert(__builtin_offsetof(struct shim_data, class_bits) == SHIM_CLASS_OFF, "class bits");
+#endif
+#endif

@@ -1,0 +1,107 @@
+/* tests/integration/test_shim.c - the in-guest fast path (--trap=shim, docs/shim.md):
+ * the guest program shim_ids, section by section, gives the native output under
+ * --trap=shim, and --stats shows that its calls really went through patched sites
+ * and the channel; real programs run the same in both modes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "harness.h"
+#include "suites.h"
+
+#define SHIM ARGV("--trap=shim")
+
+#define SECTION(name) \
+	START_TEST(test_shim_ids_##name) \
+	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest("shim_ids"), #name), NULL); } END_TEST
+
+SECTION(ids)
+SECTION(threads)
+SECTION(fork)
+SECTION(vfork)
+SECTION(nested)
+SECTION(changes)
+SECTION(own_sigsys)
+
+/* the numbers of the "shim: ..." line of --stats */
+static void shim_stats(const char *section, unsigned long *patched, unsigned long *requests,
+		       unsigned long *emulated, unsigned long *here)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--trap=shim", "--stats"),
+				     ARGV((char *)guest("shim_ids"), (char *)section), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "shim_ids %s failed: %s",
+		      section, r.err);
+	const char *line = strstr(r.err, "\nshim: ");
+	ck_assert_msg(line != NULL, "no shim line in --stats:\n%s", r.err);
+	unsigned long regions, refused, native, traced;
+	int n = sscanf(line, "\nshim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
+		       "%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest", &regions,
+		       patched, &refused, requests, emulated, &native, &traced, here);
+	ck_assert_msg(n == 8, "unexpected shim line: %.200s", line);
+	run_free(&r);
+}
+
+START_TEST(test_shim_takes_the_calls)
+{
+	unsigned long patched, requests, emulated, here;
+	shim_stats("ids", &patched, &requests, &emulated, &here);
+	/* 3000 rounds of 13 calls: all but the first few through the shim; the caller's
+	 * own ids (9) answered in the guest, getpgid(pid) and getsid(pid) by the channel */
+	ck_assert_msg(patched >= 6, "only %lu sites patched", patched);
+	ck_assert_msg(requests >= 2 * 3000 - 10 && emulated == requests, "%lu requests, %lu emulated",
+		      requests, emulated);
+	ck_assert_msg(here >= 9 * 3000 - 20, "%lu answered in the guest", here);
+}
+END_TEST
+
+START_TEST(test_shim_off_with_own_filter)
+{
+	unsigned long patched, requests, emulated, here;
+	/* after the guest's own filter, getppid reaches the kernel: nothing more is
+	 * answered in the guest than the 3000 rounds before it (the 200 getppid calls
+	 * after it would be) */
+	shim_stats("own_sigsys", &patched, &requests, &emulated, &here);
+	ck_assert_msg(here <= 9 * 3000 + 10, "%lu answered in the guest", here);
+}
+END_TEST
+
+/* real programs under --trap=shim: the same as native */
+START_TEST(test_shim_programs)
+{
+	assert_same_as_native_opts(SHIM, ARGV("sh", "-c", "echo $$ $PPID | wc -w; (echo sub) | cat; ls / >/dev/null; echo done"), NULL);
+	assert_same_as_native_opts(SHIM, ARGV("python3", "-c", "import os, threading; t = threading.Thread(target=os.getpid); t.start(); t.join(); print(os.getpid() == int(os.readlink('/proc/self')))"), NULL);
+}
+END_TEST
+
+/* an unknown mode is a usage error */
+START_TEST(test_shim_bad_mode)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--trap=sigsys"), ARGV("true"), NULL, 30, &r), 0);
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2);
+	ck_assert(strstr(r.err, "--trap") != NULL);
+	run_free(&r);
+}
+END_TEST
+
+Suite *shim_suite(void)
+{
+	Suite *s = suite_create("shim");
+	TCase *tc = tcase_create("shim");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_shim_ids_ids);
+	tcase_add_test(tc, test_shim_ids_threads);
+	tcase_add_test(tc, test_shim_ids_fork);
+	tcase_add_test(tc, test_shim_ids_vfork);
+	tcase_add_test(tc, test_shim_ids_nested);
+	tcase_add_test(tc, test_shim_ids_changes);
+	tcase_add_test(tc, test_shim_ids_own_sigsys);
+	tcase_add_test(tc, test_shim_takes_the_calls);
+	tcase_add_test(tc, test_shim_off_with_own_filter);
+	tcase_add_test(tc, test_shim_programs);
+	tcase_add_test(tc, test_shim_bad_mode);
+	suite_add_tcase(s, tc);
+	return s;
+}
