@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "core/inject.h"
+#include "core/filter.h"
 #include "core/trap.h"
 #include "core/guest_mem.h"
 #include "core/log.h"
@@ -89,6 +90,8 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	r.rip = gadget;
 	r.rax = r.orig_rax = nr;
 	for (int i = 0; i < 6; i++) regs_set_arg(&r, i, args[i]);
+	if (filter_inject_tag && filter_inject_taggable(nr))	/* no seccomp stop (filter.h) */
+		r.r8 = (uint32_t)r.r8 | (uint64_t)filter_inject_tag << 32;
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
 	if ((err = step_syscall(t, &held))) {
 		if (err != -ESRCH && ptrace(PTRACE_SETREGS, t->tid, 0, &saved) == 0) t->regs = saved;
