@@ -85,28 +85,54 @@ struct exec_image *image_prepare(int fd, const char *hostpath, const char *execf
 #define PG_DOWN(x)	((x) & ~4095ULL)
 #define PG_UP(x)	(((x) + 4095ULL) & ~4095ULL)
 
-/* Maps the PT_LOAD segments of e (file fd, named `name`) at `bias`. 0 or -errno. */
+/* How much of a new image is made present at exec, before the program runs: the
+ * pages ld.so and the start of every program certainly touch, without a fault stop
+ * each (an injected mmap per run of contiguous frames instead). Text and read-only
+ * data from the page cache, at most PREFILL_PAGES per segment; data segments as
+ * private copies (relocation writes them), at most PREFILL_COPY pages; the bss's
+ * first PREFILL_ANON pages zeroed. */
+#define PREFILL_PAGES	512	/* 2 MiB */
+#define PREFILL_COPY	64
+#define PREFILL_ANON	16
+
+static uint64_t cap(uint64_t start, uint64_t end, uint64_t pages)
+{
+	return end - start > (pages << 12) ? start + (pages << 12) : end;
+}
+
+/* Maps the PT_LOAD segments of e (file fd, named `name`) at `bias` in the tables,
+ * with the pages every run needs present; then in the host. 0 or -errno. */
 static int map_segments(struct task *t, const struct elf_info *e, int fd, const char *name, uint64_t bias)
 {
 	int dfd = dup(fd);
 	struct memobj *obj = dfd >= 0 ? mm_file_object(dfd) : NULL;
 	if (!obj) return -ENOMEM;
 	int err = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	for (unsigned i = 0; i < e->nseg && !err; i++) {
 		const struct elf_segment *s = &e->seg[i];
 		uint64_t start = PG_DOWN(bias + s->vaddr);
 		uint64_t file_end = bias + s->vaddr + s->filesz, mem_end = bias + s->vaddr + s->memsz;
 		uint64_t map_end = s->filesz ? PG_UP(file_end) : start;
-		if (map_end > start)
+		bool write = s->prot & PROT_WRITE;
+		if (map_end > start) {
 			err = mm_map_managed(t, start, map_end - start, s->prot, 0, obj,
 					     PG_DOWN(s->offset) >> 12, name);
+			/* best effort: what the pool cannot give now comes by fault */
+			if (!err && s->prot) mm_prefill(t, start, cap(start, map_end, write ? PREFILL_COPY : PREFILL_PAGES), write);
+		}
 		/* the rest of the last file page belongs to the bss: zero (padzero) */
-		if (!err && s->memsz > s->filesz && (s->prot & PROT_WRITE) && s->filesz)
+		if (!err && s->memsz > s->filesz && write && s->filesz)
 			err = mm_zero_range(t, file_end, map_end);
-		if (!err && PG_UP(mem_end) > map_end)
+		if (!err && PG_UP(mem_end) > map_end) {
 			err = mm_map_managed(t, map_end, PG_UP(mem_end) - map_end, s->prot, 0, NULL, 0, NULL);
+			if (!err && write) mm_prefill(t, map_end, cap(map_end, PG_UP(mem_end), PREFILL_ANON), true);
+		}
+		if (start < lo) lo = start;
+		if (PG_UP(mem_end) > hi) hi = PG_UP(mem_end);
 	}
 	mm_object_put(obj);
+	if (!err && hi > lo) err = mm_install_new(t, lo, hi);
 	return err;
 }
 
@@ -224,11 +250,12 @@ void loader_build_image(struct task *t)
 		image_free(img);
 		return;	/* the task died */
 	}
-	/* the stub goes: nothing of it may remain */
+	/* the stub goes: nothing of it may remain (its segments are adjacent: one
+	 * munmap for all of them when nothing else lies between) */
 	for (int pass = 0; pass < 8; pass++) {
-		struct vma *v = NULL;
-		if (mm_find_named(t, loader_stub_path(), &v)) break;
-		mm_unmap_range(t, v->start, v->end);
+		uint64_t start, end;
+		if (mm_named_span(t, loader_stub_path(), &start, &end)) break;
+		mm_unmap_range(t, start, end);
 	}
 	const struct elf_info *e = &img->elf;
 	uint64_t bias = 0, ibias = 0;

@@ -261,6 +261,19 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	return 0;
 }
 
+int mm_fill(struct mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	start &= PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	int err = 0;
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end && !err; v = vma_next(v)) {
+		if ((v->flags & VM_HOST) || v->prot == PROT_NONE) continue;
+		if (write && !(v->prot & PROT_WRITE)) continue;
+		err = fill_range(mm, v, start > v->start ? start : v->start, end < v->end ? end : v->end, write);
+	}
+	return err;
+}
+
 int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	start &= PAGE_MASK;

@@ -99,3 +99,51 @@ int host_install_ptes(struct task *t, struct mm *mm, uint64_t start, uint64_t en
 	run_flush(&r);
 	return r.err;
 }
+
+/* host_install_new: a run of present pages (r.run) and a stretch to reserve */
+struct newrun {
+	struct run run;
+	uint64_t rs, re;	/* pending reservation [rs, re) */
+	uint64_t cursor;	/* first address of the VMA not yet seen */
+};
+
+static void reserve_flush(struct newrun *n)
+{
+	if (n->re > n->rs && !n->run.err) n->run.err = host_reserve(n->run.t, n->rs, n->re - n->rs);
+	n->rs = n->re = 0;
+}
+
+static void reserve_add(struct newrun *n, uint64_t s, uint64_t e)
+{
+	if (s >= e) return;
+	if (n->re != s) {
+		reserve_flush(n);
+		n->rs = s;
+	}
+	n->re = e;
+}
+
+static int newrun_add(uint64_t va, pte_t *e, void *arg)
+{
+	struct newrun *n = arg;
+	if (!pte_present(*e)) return 0;	/* a guard marker: reserved with the rest */
+	reserve_add(n, n->cursor, va);
+	n->cursor = va + PAGE_SIZE;
+	*e |= PTE_PENDING;
+	return run_add(va, e, &n->run);
+}
+
+int host_install_new(struct task *t, struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct newrun n = { .run = { .t = t } };
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end; v = vma_next(v)) {
+		if (v->flags & VM_HOST) continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		n.cursor = s;
+		pgtable_walk(mm->pt, s, e, newrun_add, &n);
+		reserve_add(&n, n.cursor, e);
+	}
+	run_flush(&n.run);
+	reserve_flush(&n);
+	return n.run.err;
+}

@@ -128,11 +128,21 @@ long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long 
 long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
 
 /* For the loader (services/mm/mm_map.c): building t's address space at its exec
- * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings. */
+ * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings.
+ * mm_map_managed, mm_prefill and mm_zero_range change only the tables; the host
+ * learns the new range at once, with mm_install_new (present pages mapped in runs
+ * of contiguous frames, the rest reserved): a few injected calls instead of one
+ * per segment plus a fault per page window. */
 struct memobj;
 int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, uint32_t vflags,
 		   struct memobj *obj, uint64_t pgoff, const char *name);
-int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* populates, then zeroes */
+/* Makes [start, end) present in the tables: file pages from the page cache (read
+ * into it in contiguous runs on a miss), with `write` private copies. 0 or -errno
+ * (-ENOMEM: the pool is empty; what was filled stays). */
+int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write);
+int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* fills, then zeroes */
+/* Mirrors [start, end), which the host has nothing of, in the host. 0 or -errno. */
+int mm_install_new(struct task *t, uint64_t start, uint64_t end);
 int mm_unmap_range(struct task *t, uint64_t start, uint64_t end);
 int64_t mm_free_area(struct task *t, uint64_t len);	/* top-down, like mmap(NULL) */
 void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
@@ -147,6 +157,9 @@ uint64_t mm_random_pages(unsigned bits);	/* random, page aligned, below 2^(bits+
 struct vma;
 /* A VMA of t's mm named `name` (0), or -ENOENT. */
 int mm_find_named(struct task *t, const char *name, struct vma **out);
+/* The first VMA named `name` and the ones adjacent after it with the same name, as
+ * [*start, *end) (0), or -ENOENT. */
+int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end);
 int mm_aslr(void);				/* --aslr */
 void mm_set_brk(struct task *t, uint64_t start_brk);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */

@@ -78,12 +78,19 @@ long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 /* Installs the pages of [start, end) that the tables changed (PTE_PENDING) with the
  * protection their PTEs say, one mmap per run of contiguous frames. */
 int host_install_ptes(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+/* The same for a range the host has nothing of yet (a new image): besides the runs
+ * of present pages, the absent pages of managed VMAs are reserved, one mmap per
+ * stretch of consecutive addresses (over VMA boundaries). */
+int host_install_new(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
 
 /* fault.c */
 /* Makes [start, end) present (and writable if `write`, breaking COW) for the
  * managed VMAs in it; pages outside VMAs or beyond their protection are left alone.
  * At most max_pages are populated. 0 or -errno (-ENOMEM: pool exhausted). */
 int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write);
+/* mm_populate's table work alone: the pages made present are left PTE_PENDING for
+ * the caller to install. 0 or -errno. */
+int mm_fill(struct mm *mm, uint64_t start, uint64_t end, bool write);
 /* The host protection for a present page of v (COW pages lose PROT_WRITE). */
 unsigned mm_page_prot(const struct vma *v, pte_t e);
 

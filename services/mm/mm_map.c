@@ -28,14 +28,24 @@ int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, 
 		return -ENOMEM;
 	}
 	vma_merge_neighbours(&mm->vmas, v);
-	return host_reserve(t, start, len);
+	return 0;
+}
+
+int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write)
+{
+	return t->mm ? mm_fill(t->mm, start, end, write) : -ENOMEM;
+}
+
+int mm_install_new(struct task *t, uint64_t start, uint64_t end)
+{
+	return t->mm ? host_install_new(t, t->mm, start & PAGE_MASK, PAGE_ALIGN(end)) : -ENOMEM;
 }
 
 int mm_zero_range(struct task *t, uint64_t from, uint64_t to)
 {
 	struct mm *mm = t->mm;
 	if (!mm || to <= from) return 0;
-	int err = mm_populate(t, mm, from, to, true);
+	int err = mm_fill(mm, from, to, true);
 	if (err) return err;
 	for (uint64_t a = from; a < to;) {
 		uint64_t end = (a & PAGE_MASK) + PAGE_SIZE;
@@ -87,6 +97,17 @@ int mm_find_named(struct task *t, const char *name, struct vma **out)
 			return 0;
 		}
 	return -ENOENT;
+}
+
+int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end)
+{
+	struct vma *v = NULL;
+	if (mm_find_named(t, name, &v)) return -ENOENT;
+	*start = v->start;
+	*end = v->end;
+	for (v = vma_next(v); v && v->start == *end && v->name && !strcmp(v->name, name); v = vma_next(v))
+		*end = v->end;
+	return 0;
 }
 
 int mm_aslr(void) { return mm_config.aslr; }

@@ -145,8 +145,33 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 		mm_unmap_tables(mm, start, start + len);
 		return res;
 	}
-	if (r->data[2]) mm_populate_resident(r->task, mm, start, start + len, false);
+	if (r->data[2]) {
+		mm_populate_resident(r->task, mm, start, start + len, false);
+	} else if (r->data[3]) {
+		/* best effort: what the pool cannot give now comes by fault */
+		uint64_t end = start + (r->data[3] >> 1);
+		mm_fill(mm, start, end, r->data[3] & 1);
+		host_install_ptes(r->task, mm, start, end);
+	}
 	return res;
+}
+
+/* How much of a new private mapping is made present at once, at the exit of the
+ * reservation (one injected mmap per run of frames instead of a fault stop per
+ * window): what a program loading a library certainly touches. Text whole, up to
+ * 2 MiB; the start of a read-only file mapping at offset 0 (ld.so reads the ELF
+ * header and program headers through it; ld.so.cache); data as private copies
+ * (relocation writes it) and small anonymous memory (bss, TLS, ld.so's own
+ * allocations) when small. Returns bytes << 1 | write, 0 for none. */
+static uint64_t prefill_of(uint64_t len, unsigned long prot, bool file, uint64_t pgoff, uint32_t vflags)
+{
+	uint64_t n = 0;
+	if (vflags & (VM_SHARED | VM_GROWSDOWN | VM_NORESERVE | VM_DROPPABLE)) return 0;
+	if (prot & PROT_WRITE) n = len <= (64UL << PAGE_SHIFT) && (file || len <= (16UL << PAGE_SHIFT)) ? len : 0;
+	else if (!file) n = 0;
+	else if (prot & PROT_EXEC) n = len < (512UL << PAGE_SHIFT) ? len : 512UL << PAGE_SHIFT;
+	else if ((prot & PROT_READ) && pgoff == 0) n = len < (64UL << PAGE_SHIFT) ? len : 64UL << PAGE_SHIFT;
+	return n << 1 | !!(prot & PROT_WRITE);
 }
 
 /* The name maps shows for a file: the path of our descriptor of it */
@@ -392,6 +417,7 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	 * locked (unless on fault) */
 	r->data[2] = (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
 		     (p.vflags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED;
+	r->data[3] = prefill_of(p.len, prot, f != NULL, p.pgoff, p.vflags);
 	sysreq_set_arg(r, 1, p.len);
 	sysreq_set_arg(r, 2, PROT_NONE);
 	sysreq_set_arg(r, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE);
