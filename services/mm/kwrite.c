@@ -20,6 +20,13 @@ static long rseq_exit(struct sysreq *r, long res)
 
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig)
 {
+	/* A first registration with the arguments glibc passes succeeds (kernel/rseq.c
+	 * refuses flags, a second area, a bad length or alignment first): recorded now,
+	 * so the call needs no exit stop. Anything else is recorded if it succeeds. */
+	if (flags == 0 && !r->task->rseq_area && area && len == 32 && !(area & 31)) {
+		r->task->rseq_area = area;
+		return SYSRET_NATIVE;
+	}
 	r->data[0] = flags;
 	sysreq_on_exit(r, rseq_exit);
 	return SYSRET_NATIVE;
@@ -33,6 +40,11 @@ static long robust_exit(struct sysreq *r, long res)
 
 long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len)
 {
+	/* kernel/futex/syscalls.c: only a length other than the list head's fails */
+	if (len == 24) {
+		r->task->robust_head = head;
+		return SYSRET_NATIVE;
+	}
 	sysreq_on_exit(r, robust_exit);
 	return SYSRET_NATIVE;
 }

@@ -56,6 +56,9 @@ long mm_prepare_fork(struct task *t);
  * released at that syscall's exit, the other threads' page faults and syscalls wait.
  * mm_lock returns true when t took it (false: no mm, or t holds it already). */
 bool mm_lock(struct task *t);
+/* Whether t's mm is used by another task too (threads, a vfork child): only then
+ * does a native call that changes the host's mappings need the lock. */
+bool mm_shared(const struct task *t);
 void mm_syscall_exit(struct task *t);	/* releases the lock if t holds it */
 /* Whether the stop `status` of t must wait for the mm's lock (it was parked and
  * will be handled again by tracer_handle when the lock is released). */
