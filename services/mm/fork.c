@@ -8,7 +8,15 @@
  * rises. The first write on either side faults and fault.c copies the page (or, for
  * the last holder, gives write permission back). MAP_SHARED anonymous memory is not
  * marked: both sides keep writing the same frames, as the seed's shared memory.
- * Threads and vfork children (CLONE_VM) share the mm itself. */
+ * Threads and vfork children (CLONE_VM) share the mm itself.
+ *
+ * A single-threaded process with few pages installed writable (a shell, a loop about
+ * to exec, at most FORK_COPY_MAX) forks without copy-on-write for them: the child
+ * gets its own copies at the clone event, while the parent is still stopped there,
+ * installed at the child's first stop before it runs an instruction, as the pages
+ * the kernel writes always are. The parent then needs no mprotect (no injection,
+ * so its clone runs without leaving and re-entering its seccomp stop), and neither
+ * side takes a copy-on-write fault on them afterwards. */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -16,6 +24,8 @@
 #include <sys/syscall.h>
 #include "core/log.h"
 #include "services/mm/mm_internal.h"
+
+#define FORK_COPY_MAX 64	/* pages: 256 KiB copied at most */
 
 static bool is_private_managed(const struct vma *v)
 {
@@ -48,11 +58,11 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 	 * write-protected: it stays the parent's own, the child gets a copy at the
 	 * clone event. (The child's CLONE_CHILD_SETTID would land in the parent's
 	 * frame: services/pm/fork.c leaves that write to Persona.) */
-	if (pinned(c->mm, va)) {
+	bool was_writable = pte_prot(*e) & PROT_WRITE;
+	if (pinned(c->mm, va) || (was_writable && c->mm->fork_copy)) {
 		if (c->run.end) run_protect(&c->run, c->v);
 		return 0;
 	}
-	bool was_writable = pte_prot(*e) & PROT_WRITE;
 	*e = (*e | PTE_COW) & ~(pte_t)PROT_WRITE;
 	if (!was_writable) return 0;
 	if (c->run.end != va) run_protect(&c->run, c->v);
@@ -61,12 +71,27 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 	return 0;
 }
 
+static int count_writable(uint64_t va, pte_t *e, void *arg)
+{
+	(void)va;
+	if (pte_present(*e) && (pte_prot(*e) & PROT_WRITE)) ++*(uint64_t *)arg;
+	return *(uint64_t *)arg > FORK_COPY_MAX;
+}
+
 long mm_prepare_fork(struct task *t)
 {
 	struct mm *mm = t->mm;
 	if (!mm) return 0;
 	mm_lock(t);
 	mm->npinned = mm_kernel_written_pages(t, mm->pinned, sizeof mm->pinned / sizeof *mm->pinned);
+	uint64_t writable = 0;
+	for (struct vma *v = vma_first(&mm->vmas); v && writable <= FORK_COPY_MAX; v = vma_next(v))
+		if (is_private_managed(v) && !(v->flags & VM_DONTFORK) && (v->prot & PROT_WRITE))
+			pgtable_walk(mm->pt, v->start, v->end, count_writable, &writable);
+	/* alone in its mm: no other thread writes between the host's fork and the
+	 * copies made at the clone event */
+	mm->fork_copy = writable <= FORK_COPY_MAX && !mm_shared(t) && t->leader->live_threads == 1;
+	mm->fork_copy_pages = writable;
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
 		/* frames installed since MADV_DONTFORK are new host mappings, without
@@ -81,7 +106,36 @@ long mm_prepare_fork(struct task *t)
 	return c.run.err;
 }
 
-struct copy_ctx { struct mm *child; const struct mm *parent; const struct vma *v; bool wipe; };
+struct copy_ctx {
+	struct mm *child;
+	const struct mm *parent;
+	const struct vma *v;
+	bool wipe;
+	struct copy_block *blk;	/* where the copies go */
+};
+
+/* Frames for the child's copies, taken in order from one contiguous block, so that
+ * copies of consecutive pages are consecutive frames (one mmap per run) */
+struct copy_block { pfn_t next, end; };
+
+static void block_get(struct copy_block *b, uint64_t pages)
+{
+	unsigned order = 0;
+	while ((1ULL << order) < pages && order < FRAME_MAX_ORDER) order++;
+	pfn_t p = pages ? frame_alloc(order, false) : FRAME_NONE;
+	b->next = p;
+	b->end = p == FRAME_NONE ? p : p + (1U << order);
+}
+
+static pfn_t block_take(struct copy_block *b)
+{
+	return b->next != b->end ? b->next++ : frame_alloc(0, false);
+}
+
+static void block_put(struct copy_block *b)
+{
+	while (b->next != b->end) frame_put(b->next++);
+}
 
 static int copy_pte(uint64_t va, pte_t *e, void *arg)
 {
@@ -93,9 +147,11 @@ static int copy_pte(uint64_t va, pte_t *e, void *arg)
 		*ce = *e;
 		return 0;
 	}
-	if (!(*e & PTE_COW) && is_private_managed(c->v) && pinned(c->parent, va)) {
-		/* a page the kernel writes: the child's own copy, now */
-		pfn_t p = frame_alloc(0, false);
+	if (!(*e & PTE_COW) && is_private_managed(c->v) &&
+	    (pinned(c->parent, va) || (c->parent->fork_copy && (pte_prot(*e) & PROT_WRITE)))) {
+		/* a page the kernel writes, or one of few writable ones: the child's
+		 * own copy, now */
+		pfn_t p = block_take(c->blk);
 		if (p == FRAME_NONE) return -ENOMEM;
 		memcpy(frame_to_virt(p), frame_to_virt(pte_pfn(*e)), PAGE_SIZE);
 		*ce = pte_mk_frame(p, pte_prot(*e)) | PTE_PENDING;
@@ -122,6 +178,8 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 	mm->env_end = parent->env_end;
 	mm->host_pid = child_pid;
 	mm->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
+	struct copy_block blk;
+	block_get(&blk, parent->npinned + (parent->fork_copy ? parent->fork_copy_pages : 0));
 	for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
 		if (v->flags & VM_DONTFORK) continue;
 		/* mlock is not inherited (Linux clears VM_LOCKED in the child) */
@@ -136,11 +194,13 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 			goto fail;
 		}
 		if (v->flags & VM_HOST) continue;
-		struct copy_ctx c = { mm, parent, n, (v->flags & VM_WIPEONFORK) && is_private_managed(v) };
+		struct copy_ctx c = { mm, parent, n, (v->flags & VM_WIPEONFORK) && is_private_managed(v), &blk };
 		if (pgtable_walk(parent->pt, v->start, v->end, copy_pte, &c)) goto fail;
 	}
+	block_put(&blk);
 	return mm;
 fail:
+	block_put(&blk);
 	mm_put(mm);
 	return NULL;
 }

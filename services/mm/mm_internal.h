@@ -35,6 +35,10 @@ struct mm {
 	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
 	uint64_t pinned[64];
 	unsigned npinned;
+	/* the last fork copied every page installed writable instead of making it
+	 * copy-on-write (few of them: fork.c) */
+	bool fork_copy;
+	uint64_t fork_copy_pages;	/* how many (pinned ones may be among them) */
 	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
 	 * threads' stops that would change the tables wait in parked[] */
 	char *exe_path;			/* the program the loader mapped (/proc/PID/exe) */
