@@ -57,7 +57,7 @@ struct task {
 	struct mm *mm;			/* address space (services/mm), shared by threads */
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack, for signal-frame prefault */
 	/* memory the kernel writes on its own (services/mm/kwrite.c) */
-	uint64_t rseq_area, clear_tid, robust_head;
+	uint64_t rseq_area, clear_tid;
 	uint64_t fault_retry;		/* address of a fault retried once (services/mm/fault.c) */
 	uint64_t fault_retry_gen;	/* the mm's install_gen at that retry */
 	/* leaders: the guest's SIGSEGV and SIGBUS dispositions (kernel struct sigaction),

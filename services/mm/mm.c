@@ -221,7 +221,7 @@ void mm_exec(struct task *t)
 	if (!t->mm) log_err("cannot adopt the address space of %d: memory stays the host's",
 			    task_vpid(t));
 	t->altstack_sp = t->altstack_size = 0;
-	t->rseq_area = t->clear_tid = t->robust_head = 0;	/* exec forgets them */
+	t->rseq_area = t->clear_tid = 0;	/* exec forgets them */
 	for (int i = 0; i < 2; i++)	/* handlers are reset by exec; SIG_IGN stays */
 		t->fault_act_set[i] = t->fault_act_set[i] && t->fault_act[i][0] == (uint64_t)SIG_IGN;
 }

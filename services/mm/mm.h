@@ -128,7 +128,6 @@ void mm_fault_restore_disposition(struct task *t, int sig);
 /* At clone of a thread: the top of its new stack made present (see sigfault.c). */
 void mm_prefault_stack(struct task *t, uint64_t sp);
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
-long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
 
 /* For the loader (services/mm/mm_map.c): building t's address space at its exec
  * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings.
