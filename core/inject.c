@@ -80,6 +80,7 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	sigset_t held;
 	int err;
 	sigemptyset(&held);
+	if (t->batch) return inject_queue(t, nr, args);
 	if ((err = trap_regs_fetch(t))) return err;
 	if (t->stop == STOP_SECCOMP && ((err = leave_seccomp_stop(t)) || (err = trap_regs_fetch(t))))
 		return err;
@@ -109,4 +110,87 @@ long inject_syscall(struct task *t, long nr, const uint64_t args[6])
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sigismember(&held, sig)) syscall(SYS_tgkill, task_tgid(t), t->tid, sig);
 	return ret;
+}
+
+/* Runs the queued calls of b: the routine at b->code over the table written at
+ * b->table, resumed until its int3. Seccomp stops of untagged calls are passed,
+ * other signals held for later, as for a single injection. */
+static int batch_run(struct task *t, struct inject_batch *b)
+{
+	if (!b->n) return 0;
+	int err = trap_regs_fetch(t);
+	if (err) return err;
+	for (unsigned i = 0; i < b->n; i++)
+		if (filter_inject_tag && filter_inject_taggable((long)b->op[i].nr))
+			b->op[i].args[4] = (uint32_t)b->op[i].args[4] | (uint64_t)filter_inject_tag << 32;
+	size_t len = b->n * sizeof *b->op;
+	if ((err = copy_to_guest(t->tid, b->table, b->op, len))) return err;
+	struct user_regs_struct saved = t->regs, r = t->regs;
+	r.rip = b->code;
+	r.r12 = b->table;
+	r.r13 = b->n;
+	r.orig_rax = -1;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
+	sigset_t held;
+	sigemptyset(&held);
+	for (;;) {
+		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0) return -errno;
+		int st = trap_wait(t);
+		if (st < 0) return st;
+		int sig = WSTOPSIG(st), ev = st >> 16;
+		if (ev == PTRACE_EVENT_EXIT) {
+			lifecycle_stop_later(t->tid, st);
+			return -ESRCH;
+		}
+		if (ev) continue;	/* the seccomp stop of a call without the tag */
+		if (sig == SIGTRAP) break;
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) {
+			err = -EFAULT;
+			break;
+		}
+		sigaddset(&held, sig);
+	}
+	if (!err && (err = copy_from_guest(t->tid, b->op, b->table, len)) == 0) {
+		for (unsigned i = 0; i < b->n && !err; i++)
+			if (b->op[i].ret < 0 && b->op[i].ret > -4096) err = (int)b->op[i].ret;
+	}
+	DBG(DBG_INJECT, "[%d] %u injected syscalls at once at %#lx: %s", task_vtid(t), b->n,
+	    (unsigned long)b->code, err ? strerror(-err) : "done");
+	t->regs = saved;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0 && !err) err = -errno;
+	t->regs_dirty = false;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&held, sig)) syscall(SYS_tgkill, task_tgid(t), t->tid, sig);
+	b->n = 0;
+	return err;
+}
+
+void inject_batch_begin(struct task *t, struct inject_batch *b)
+{
+	b->n = 0;
+	b->err = 0;
+	t->batch = b;
+}
+
+long inject_queue(struct task *t, long nr, const uint64_t args[6])
+{
+	struct inject_batch *b = t->batch;
+	if (b->n == INJECT_BATCH_MAX) {
+		int err = batch_run(t, b);
+		if (err && !b->err) b->err = err;
+	}
+	struct inject_op *op = &b->op[b->n++];
+	op->nr = (uint64_t)nr;
+	memcpy(op->args, args, sizeof op->args);
+	op->ret = 0;
+	return nr == SYS_mmap ? (long)args[0] : 0;
+}
+
+int inject_batch_end(struct task *t)
+{
+	struct inject_batch *b = t->batch;
+	t->batch = NULL;
+	if (!b) return 0;
+	int err = batch_run(t, b);
+	return b->err ? b->err : err;
 }

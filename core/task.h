@@ -79,6 +79,7 @@ struct task {
 	unsigned long ptid_fixup;	/* CLONE_PARENT_SETTID address to write at the clone's exit */
 	int ptid_value;
 	unsigned long gadget;		/* address of a `syscall` instruction in this mm */
+	struct inject_batch *batch;	/* injected calls being queued (core/inject.h) */
 };
 
 static inline pid_t task_vtid(const struct task *t) { return t->pid->virt; }

@@ -239,6 +239,19 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 	return 0;
 }
 
+/* The stub goes: nothing of it may remain. Its segments are adjacent: one munmap
+ * for all of them, the bss (which maps shows without a name) included. */
+static void unmap_stub(struct task *t)
+{
+	uint64_t code, table, lo, hi;
+	if (loader_stub_batch(&code, &table, &lo, &hi)) mm_unmap_range(t, PG_DOWN(lo), PG_UP(hi));
+	for (int pass = 0; pass < 8; pass++) {
+		uint64_t start, end;
+		if (mm_named_span(t, loader_stub_path(), &start, &end)) break;
+		mm_unmap_range(t, start, end);
+	}
+}
+
 void loader_build_image(struct task *t)
 {
 	struct exec_image *img = t->exec_pending;
@@ -249,13 +262,6 @@ void loader_build_image(struct task *t)
 	if ((err = trap_finish_exec(t))) {
 		image_free(img);
 		return;	/* the task died */
-	}
-	/* the stub goes: nothing of it may remain (its segments are adjacent: one
-	 * munmap for all of them when nothing else lies between) */
-	for (int pass = 0; pass < 8; pass++) {
-		uint64_t start, end;
-		if (mm_named_span(t, loader_stub_path(), &start, &end)) break;
-		mm_unmap_range(t, start, end);
 	}
 	const struct elf_info *e = &img->elf;
 	uint64_t bias = 0, ibias = 0;
@@ -269,6 +275,19 @@ void loader_build_image(struct task *t)
 			if (at < 0) goto fail;
 			bias = (((uint64_t)at + e->load_align - 1) & ~(e->load_align - 1)) - e->lo;
 		}
+	}
+	/* The stub's routine runs every call of the build at once (core/inject.h),
+	 * unless the program is to be loaded where the stub is: then the stub goes
+	 * first, and each call is an injection */
+	struct inject_batch *batch = NULL;
+	uint64_t code, table, slo, shi;
+	if (loader_stub_batch(&code, &table, &slo, &shi) && (bias + e->hi <= slo || bias + e->lo >= shi) &&
+	    (batch = malloc(sizeof *batch))) {
+		batch->code = code;
+		batch->table = table;
+		inject_batch_begin(t, batch);
+	} else {
+		unmap_stub(t);
 	}
 	if ((err = map_segments(t, e, img->fd, img->path, bias))) goto fail;
 	if (e->has_interp) {
@@ -312,11 +331,22 @@ void loader_build_image(struct task *t)
 		t->regs = keep;
 		trap_regs_dirty(t);
 	}
+	if (batch) {
+		err = inject_batch_end(t);
+		free(batch);
+		batch = NULL;
+		if (err) goto fail;
+		unmap_stub(t);
+	}
 	DBG(DBG_LOADER, "[%d] %s mapped at %#lx%s, entry %#llx, sp %#lx", task_vtid(t), img->path,
 	    (unsigned long)bias, e->has_interp ? " with its interpreter" : "", r->rip, (unsigned long)sp);
 	image_free(img);
 	return;
 fail:
+	if (t->batch) {
+		free(t->batch);
+		t->batch = NULL;
+	}
 	log_err("exec of %s failed after the point of no return (%s): killing process %d",
 		img->path, strerror(-err), task_vpid(t));
 	image_free(img);
