@@ -259,10 +259,6 @@ void loader_build_image(struct task *t)
 	t->exec_pending = NULL;
 	int err = -ENOMEM;
 	if (!t->mm) goto fail;
-	if ((err = trap_finish_exec(t))) {
-		image_free(img);
-		return;	/* the task died */
-	}
 	const struct elf_info *e = &img->elf;
 	uint64_t bias = 0, ibias = 0;
 	bool aslr = mm_aslr() > 0;
@@ -278,17 +274,27 @@ void loader_build_image(struct task *t)
 	}
 	/* The stub's routine runs every call of the build at once (core/inject.h),
 	 * unless the program is to be loaded where the stub is: then the stub goes
-	 * first, and each call is an injection */
+	 * first, and each call is an injection. The batch can start from the exec
+	 * event itself (execve's return only sets rax, which the routine loads), so
+	 * execve's exit stop is skipped, unless a tracer wants to see it. */
 	struct inject_batch *batch = NULL;
 	uint64_t code, table, slo, shi;
 	if (loader_stub_batch(&code, &table, &slo, &shi) && (bias + e->hi <= slo || bias + e->lo >= shi) &&
 	    (batch = malloc(sizeof *batch))) {
 		batch->code = code;
 		batch->table = table;
-		inject_batch_begin(t, batch);
-	} else {
-		unmap_stub(t);
 	}
+	if (batch && !trap_observer) {
+		t->in_syscall_hook = false;	/* resumed by PTRACE_CONT: no exit stop */
+		t->req.on_exit = NULL;
+		t->stop = STOP_EVENT;
+	} else if ((err = trap_finish_exec(t))) {
+		free(batch);
+		image_free(img);
+		return;	/* the task died */
+	}
+	if (batch) inject_batch_begin(t, batch);
+	else unmap_stub(t);
 	if ((err = map_segments(t, e, img->fd, img->path, bias))) goto fail;
 	if (e->has_interp) {
 		const struct elf_info *ie = &img->interp;
