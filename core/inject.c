@@ -14,18 +14,36 @@
 #include "core/log.h"
 #include "core/lifecycle.h"
 
+/* The gadget's offset in the vDSO, which is the same in every process: once found,
+ * a process's gadget is its vDSO's address plus this (inject_set_vdso). */
+static long vdso_gadget_off = -1;
+
+static unsigned long scan_vdso(pid_t tid, unsigned long lo, unsigned long hi);
+
 /* Finds "syscall" (0f 05) in the vDSO of the task's mm: the vDSO's fallback paths
  * contain one, and it is mapped in every process. */
 static unsigned long find_vdso_gadget(pid_t tid)
 {
 	char path[64], line[256];
-	unsigned long lo = 0, hi = 0, found = 0;
+	unsigned long lo = 0, hi = 0;
 	snprintf(path, sizeof path, "/proc/%d/maps", tid);
 	FILE *f = fopen(path, "re");
 	if (!f) return 0;
 	while (fgets(line, sizeof line, f))
 		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) break;
 	fclose(f);
+	return scan_vdso(tid, lo, hi);
+}
+
+void inject_set_vdso(struct task *t, uint64_t base)
+{
+	if (vdso_gadget_off < 0) scan_vdso(t->tid, base, base + 2 * 4096);
+	if (vdso_gadget_off >= 0) t->leader->gadget = base + (unsigned long)vdso_gadget_off;
+}
+
+static unsigned long scan_vdso(pid_t tid, unsigned long lo, unsigned long hi)
+{
+	unsigned long found = 0;
 	for (unsigned long a = lo; a && a < hi && !found; a += 4096) {
 		unsigned char page[4096];
 		if (copy_from_guest(tid, page, a, sizeof page)) break;
@@ -37,6 +55,7 @@ static unsigned long find_vdso_gadget(pid_t tid)
 				break;
 			}
 	}
+	if (found) vdso_gadget_off = (long)(found - lo);
 	return found;
 }
 

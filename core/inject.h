@@ -20,6 +20,10 @@
  * the call is queued instead. */
 long inject_syscall(struct task *t, long nr, const uint64_t args[6]);
 
+/* The vDSO of t's new image is at `base` (AT_SYSINFO_EHDR): its syscall
+ * instruction is known without reading /proc/PID/maps. */
+void inject_set_vdso(struct task *t, uint64_t base);
+
 /* Batched injection: the calls of a batch run in one stop, by a routine in the
  * guest that executes a table of them and stops on int3 (the stub's _start,
  * loader/stub/stub.c, while a new image is built). While t->batch is set, the memory

@@ -167,9 +167,9 @@ static uint64_t put(struct task *t, uint64_t *top, const void *data, size_t len)
 static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, uint64_t ibias, uint64_t *sp_out)
 {
 	pid_t pid = task_tgid(t);
-	uint64_t st[64] = { 0 };
-	if (mm_host_stat(pid, st)) return -ESRCH;	/* the strings' bounds: fields 48-51 */
-	uint64_t arg_start = st[48], arg_end = st[49], env_start = st[50], env_end = st[51];
+	/* the strings' bounds, as mm_exec read them from the host (/proc/PID/stat) */
+	uint64_t arg_start, arg_end, env_start, env_end;
+	if (mm_get_strings(t, &arg_start, &arg_end, &env_start, &env_end)) return -ESRCH;
 	/* the host's auxv: everything that is not the program's stays as the kernel made it */
 	uint64_t aux[64][2];
 	char path[64];
@@ -177,6 +177,8 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 	int n = read_file(path, aux, sizeof aux - 32);
 	unsigned naux = n > 0 ? (unsigned)n / 16 : 0;
 	while (naux && aux[naux - 1][0] == AT_NULL) naux--;
+	for (unsigned i = 0; i < naux; i++)
+		if (aux[i][0] == AT_SYSINFO_EHDR && aux[i][1]) inject_set_vdso(t, aux[i][1]);
 	/* the strings: argc and envc from the host's string areas */
 	size_t alen = arg_end - arg_start, elen = env_end - env_start;
 	char *strs = malloc(alen + elen + 2);

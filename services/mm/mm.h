@@ -147,6 +147,9 @@ int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* fills, then ze
 int mm_install_new(struct task *t, uint64_t start, uint64_t end);
 int mm_unmap_range(struct task *t, uint64_t start, uint64_t end);
 int64_t mm_free_area(struct task *t, uint64_t len);	/* top-down, like mmap(NULL) */
+/* The argument and environment strings' bounds the host gave the new image. */
+int mm_get_strings(struct task *t, uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start,
+		   uint64_t *env_end);
 void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
 		   uint64_t arg_end, uint64_t env_start, uint64_t env_end);
 struct memobj *mm_file_object(int fd);	/* takes the fd */

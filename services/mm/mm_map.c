@@ -70,6 +70,18 @@ int64_t mm_free_area(struct task *t, uint64_t len)
 	return t->mm ? mm_get_unmapped_area(t->mm, 0, PAGE_ALIGN(len)) : -ENOMEM;
 }
 
+int mm_get_strings(struct task *t, uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start,
+		   uint64_t *env_end)
+{
+	struct mm *mm = t->mm;
+	if (!mm || !mm->arg_end) return -ESRCH;
+	*arg_start = mm->arg_start;
+	*arg_end = mm->arg_end;
+	*env_start = mm->env_start;
+	*env_end = mm->env_end;
+	return 0;
+}
+
 void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
 		   uint64_t arg_end, uint64_t env_start, uint64_t env_end)
 {
