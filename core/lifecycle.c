@@ -95,6 +95,7 @@ static int kill_one(struct task *t, void *arg)
  * (a host tid) to the virtual one, then let it run. */
 void lifecycle_first_stop(struct task *t)
 {
+	sched_task_colocate(t);	/* before the injections below resume it */
 	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);

@@ -63,6 +63,7 @@ int trap_resume(struct task *t, int sig)
 
 int trap_release(struct task *t, int sig)
 {
+	sched_task_colocate(t);
 	if (ptrace(t->in_syscall_hook ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig) < 0)
 		return -errno;
 	return 0;

@@ -413,6 +413,11 @@ void sched_task_will_block(struct task *t)
 
 /* ---- the gate ---- */
 
+void sched_task_colocate(struct task *t)
+{
+	if (sc.active && t->se) sched_host_colocate(t->se);
+}
+
 bool sched_may_resume(struct task *t, int sig)
 {
 	struct sched_entity *se = t->se;
@@ -523,6 +528,7 @@ void sched_tick(void)
 		struct sched_entity *se = sc.cpu[c].curr;
 		if (!se) continue;
 		uint64_t delta = sched_host_account(se);
+		sched_host_colocate_check(se);
 		if (sched_host_sleeping(se, delta)) {	/* blocked in a native syscall */
 			se_block(se, OFF_NATIVE);
 			sched_host_watch(se);
