@@ -175,6 +175,12 @@ static int batch_run(struct task *t, struct inject_batch *b)
 	}
 	DBG(DBG_INJECT, "[%d] %u injected syscalls at once at %#lx: %s", task_vtid(t), b->n,
 	    (unsigned long)b->code, err ? strerror(-err) : "done");
+	if (t->stop == STOP_SECCOMP) {
+		/* the trapped call was skipped (orig_rax -1): as after leave_seccomp_stop,
+		 * the request stays answerable and a native reply re-issues it */
+		saved.orig_rax = -1;
+		t->stop = STOP_SYSCALL_EXIT;
+	}
 	t->regs = saved;
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0 && !err) err = -errno;
 	t->regs_dirty = false;

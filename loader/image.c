@@ -344,7 +344,8 @@ void loader_build_image(struct task *t)
 		free(batch);
 		batch = NULL;
 		if (err) goto fail;
-		unmap_stub(t);
+		/* the stub stays, hidden, as the process's trampoline */
+		mm_set_tramp(t, code, table, PG_DOWN(slo), PG_UP(shi));
 	}
 	DBG(DBG_LOADER, "[%d] %s mapped at %#lx%s, entry %#llx, sp %#lx", task_vtid(t), img->path,
 	    (unsigned long)bias, e->has_interp ? " with its interpreter" : "", r->rip, (unsigned long)sp);

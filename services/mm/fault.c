@@ -383,7 +383,9 @@ int mm_fault(struct task *t, const siginfo_t *si)
 		}
 	}
 	if (mm_stat.file_pages != file_pages) mm_stat.majfault++;	/* read from the file */
-	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
+	struct inject_batch *b = mm_batch_begin(t);	/* several runs: one stop */
+	host_install_ptes(t, mm, s, end);
+	mm_batch_end(t, b);	/* died, or not: nothing to deliver */
 	return 0;
 deliver:
 	MMDBG("[%d] fault at %#lx (code %d): SIGSEGV for the guest", task_vtid(t), (unsigned long)addr, si->si_code);

@@ -93,6 +93,7 @@ long mm_prepare_fork(struct task *t)
 	mm->fork_copy = writable <= FORK_COPY_MAX && !mm_shared(t) && t->leader->live_threads == 1;
 	mm->fork_copy_pages = writable;
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
+	struct inject_batch *b = mm_batch_begin(t);	/* the mprotects in one stop */
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
 		/* frames installed since MADV_DONTFORK are new host mappings, without
 		 * VM_DONTCOPY: the host's fork would give them to the child */
@@ -103,7 +104,8 @@ long mm_prepare_fork(struct task *t)
 		pgtable_walk(mm->pt, v->start, v->end, mark_cow, &c);
 		run_protect(&c.run, v);
 	}
-	return c.run.err;
+	int err = mm_batch_end(t, b);
+	return c.run.err ? c.run.err : err;
 }
 
 struct copy_ctx {
@@ -178,6 +180,10 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 	mm->env_end = parent->env_end;
 	mm->host_pid = child_pid;
 	mm->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
+	mm->tramp_code = parent->tramp_code;	/* the host's fork copies its pages */
+	mm->tramp_table = parent->tramp_table;
+	mm->tramp_lo = parent->tramp_lo;
+	mm->tramp_hi = parent->tramp_hi;
 	struct copy_block blk;
 	block_get(&blk, parent->npinned + (parent->fork_copy ? parent->fork_copy_pages : 0));
 	for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
@@ -233,8 +239,10 @@ void mm_child_first_stop(struct task *child)
 {
 	struct mm *mm = child->mm;
 	if (!mm || mm->host_pid != task_tgid(child)) return;	/* shared (CLONE_VM) */
+	struct inject_batch *b = mm_batch_begin(child);	/* all in one stop */
 	host_install_ptes(child, mm, 0, TASK_SIZE);	/* its copies of kernel-written pages */
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v))
 		if ((v->flags & VM_WIPEONFORK) && is_private_managed(v))
 			host_reserve(child, v->start, v->end - v->start);
+	mm_batch_end(child, b);
 }

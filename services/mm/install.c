@@ -147,3 +147,33 @@ int host_install_new(struct task *t, struct mm *mm, uint64_t start, uint64_t end
 	reserve_flush(&n);
 	return n.run.err;
 }
+
+/* One batch at a time: the tracer thread runs each to its end before it goes on. */
+static struct inject_batch batch;
+static bool batch_busy;
+
+struct inject_batch *mm_batch_begin(struct task *t)
+{
+	if (batch_busy || t->batch || !t->mm || !t->mm->tramp_code) return NULL;
+	batch.code = t->mm->tramp_code;
+	batch.table = t->mm->tramp_table;
+	batch_busy = true;
+	inject_batch_begin(t, &batch);
+	return &batch;
+}
+
+int mm_batch_end(struct task *t, struct inject_batch *b)
+{
+	if (!b) return 0;
+	int err;
+	if (b->n == 1) {	/* one call: a plain injection costs the same */
+		t->batch = NULL;
+		long r = inject_syscall(t, (long)b->op[0].nr, b->op[0].args);
+		err = r < 0 && r > -4096 ? (int)r : 0;
+	} else {
+		err = inject_batch_end(t);
+	}
+	t->batch = NULL;
+	batch_busy = false;
+	return err;
+}

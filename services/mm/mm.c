@@ -276,8 +276,14 @@ static int unmap_pte(uint64_t va, pte_t *e, void *arg)
 	return 0;
 }
 
+void mm_tramp_clobber(struct mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm->tramp_code && start < mm->tramp_hi && end > mm->tramp_lo) mm->tramp_code = 0;
+}
+
 void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end)
 {
+	mm_tramp_clobber(mm, start, end);
 	mm_split_at(mm, start, end);
 	struct vma *v = vma_find_from(&mm->vmas, start);
 	while (v && v->start < end) {

@@ -145,6 +145,10 @@ int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write);
 int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* fills, then zeroes */
 /* Mirrors [start, end), which the host has nothing of, in the host. 0 or -errno. */
 int mm_install_new(struct task *t, uint64_t start, uint64_t end);
+/* The stub's pages [lo, hi) stay in t's new image as its trampoline, out of the
+ * tables (so out of the guest's sight): code runs batches of injected calls with
+ * the table at `table` (core/inject.h), for this process and its forks. */
+void mm_set_tramp(struct task *t, uint64_t code, uint64_t table, uint64_t lo, uint64_t hi);
 int mm_unmap_range(struct task *t, uint64_t start, uint64_t end);
 int64_t mm_free_area(struct task *t, uint64_t len);	/* top-down, like mmap(NULL) */
 /* The argument and environment strings' bounds the host gave the new image. */

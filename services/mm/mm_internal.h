@@ -38,6 +38,10 @@ struct mm {
 	/* the last fork copied every page installed writable instead of making it
 	 * copy-on-write (few of them: fork.c) */
 	bool fork_copy;
+	/* the trampoline: the stub's pages kept hidden in the image (loader/image.c), whose
+	 * routine runs a batch of injected calls in one stop (core/inject.h); 0 when
+	 * none, or when the guest mapped or unmapped anything over [tramp_lo, tramp_hi) */
+	uint64_t tramp_code, tramp_table, tramp_lo, tramp_hi;
 	uint64_t fork_copy_pages;	/* how many (pinned ones may be among them) */
 	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
 	 * threads' stops that would change the tables wait in parked[] */
@@ -66,6 +70,14 @@ void mm_split_at(struct mm *mm, uint64_t start, uint64_t end);
 /* Removes [start, end) from the tables (frames released). The host side is the
  * caller's. */
 void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end);
+/* The host's mappings of [start, end) are about to change: the trampoline is lost
+ * if it lies there. */
+void mm_tramp_clobber(struct mm *mm, uint64_t start, uint64_t end);
+/* Queue the injected calls of t in a batch run by the trampoline (install.c), when
+ * t's mm has one; mm_batch_end runs them (a single call as a plain injection).
+ * Returns what mm_batch_end needs (NULL: no batch, calls run one by one). */
+struct inject_batch *mm_batch_begin(struct task *t);
+int mm_batch_end(struct task *t, struct inject_batch *b);
 /* Whether [start, end) is covered by VMAs without holes. */
 bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t end);
 /* rss bookkeeping for a page entering/leaving the page table */

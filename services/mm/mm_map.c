@@ -111,6 +111,17 @@ int mm_find_named(struct task *t, const char *name, struct vma **out)
 	return -ENOENT;
 }
 
+void mm_set_tramp(struct task *t, uint64_t code, uint64_t table, uint64_t lo, uint64_t hi)
+{
+	struct mm *mm = t->mm;
+	if (!mm) return;
+	mm_unmap_tables(mm, lo, hi);	/* hidden: the guest's maps never show it */
+	mm->tramp_code = code;
+	mm->tramp_table = table;
+	mm->tramp_lo = lo;
+	mm->tramp_hi = hi;
+}
+
 int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end)
 {
 	struct vma *v = NULL;

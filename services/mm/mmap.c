@@ -152,7 +152,9 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 		/* best effort: what the pool cannot give now comes by fault */
 		uint64_t end = start + (r->data[3] >> 1);
 		mm_fill(mm, start, end, r->data[3] & 1);
+		struct inject_batch *b = mm_batch_begin(r->task);
 		host_install_ptes(r->task, mm, start, end);
+		mm_batch_end(r->task, b);
 	}
 	return res;
 }
