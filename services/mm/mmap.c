@@ -265,6 +265,19 @@ static long file_get(struct task *t, int fd, struct mfile *f)
  * with a throwaway mapping of our own. */
 static bool file_mmappable(const struct mfile *f)
 {
+	/* regular files of the disk and memory filesystems always have one: no
+	 * throwaway mapping (and no readlink) for every library a program maps */
+	switch ((unsigned long)f->fs.f_type) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0x01021994:	/* tmpfs */
+	case 0x794c7630:	/* overlayfs */
+	case 0x73717368:	/* squashfs */
+	case 0xF2F52010:	/* f2fs */
+	case 0x2fc12fc1:	/* zfs */
+		return true;
+	}
 	char name[64];
 	file_name(f->fd, name, sizeof name);
 	if (!strncmp(name, "/memfd:persona-proc", 19)) return false;
