@@ -4,14 +4,16 @@
  * stub, with the guest's argv and envp: the host gives a clean address space (close-
  * on-exec files closed, signal handlers reset, other threads gone, a fresh stack
  * holding the strings), and at the exec event, before the stub runs on its own,
- * Persona maps the real program itself (loader/image.c) and unmaps the stub.
+ * Persona maps the real program itself (loader/image.c).
  *
- * Meanwhile the stub lends its code: _start runs a table of system calls (r12: the
- * table, r13: how many; each entry is the number, six arguments and the result
- * written back, 64 bytes, core/inject.h's struct inject_op) and stops on int3, so
- * the whole new image is mapped in one stop instead of one per call. The table
- * lives in the stub's own bss (ops). Started by the kernel as a program, r13 is 0:
- * the stub stops on int3 at once and dies of SIGTRAP.
+ * The stub lends its code: _start runs a table of system calls (r12: the table,
+ * r13: how many; each entry is the number, six arguments and the result written
+ * back, 64 bytes, core/inject.h's struct inject_op) and stops on int3, so the whole
+ * new image is mapped in one stop instead of one per call. The table lives in the
+ * stub's own bss (ops). Its pages then stay in the process, out of the memory
+ * manager's tables, as the trampoline of later batches (a fork child's installs...).
+ * Started by the kernel as a program, r13 is 0: the stub stops on int3 at once and
+ * dies of SIGTRAP.
  *
  * It is linked at 1 TiB (Makefile), away from where programs are loaded. */
 struct op {
