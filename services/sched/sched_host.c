@@ -25,11 +25,12 @@
  *   its tracer), but not when other load runs: fork+exec+wait of /bin/true measured
  *   17-40% faster co-located on a loaded VM, 5-10% slower on a quiet one (less
  *   overlap of parent, child and tracer), with a lower mean and spread over mixed
- *   load. So a young task (less than COLO_NS of host CPU time: a shell's child
- *   about to exec, a short program taking most of its stops while it starts) is
- *   placed on the host CPU the tracer runs on, following the tracer if it moves;
- *   once it has computed that long it gets the supervisor's own CPUs back, so
- *   computing guests still run in parallel (checked at each tick). */
+ *   load. So while the host's CPUs are contended (PSI, /proc/pressure/cpu) a young
+ *   task (less than COLO_NS of host CPU time: a shell's child about to exec, a
+ *   short program taking most of its stops while it starts) is placed on the host
+ *   CPU the tracer runs on, following the tracer if it moves; once it has computed
+ *   that long it gets the supervisor's own CPUs back, so computing guests still
+ *   run in parallel (checked at each tick). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -48,6 +49,10 @@ static bool pin;
 static bool colo;		/* co-location, unless --pin or a single host CPU */
 static cpu_set_t all_cpus;	/* the supervisor's own CPUs: a grown-up task's */
 #define COLO_NS (5 * 1000000ULL)	/* 3 and 20 ms measured alike; see docs/performance.md */
+#define COLO_PSI 10.0		/* % of time some task waited for a host CPU (avg10) */
+static bool contended = true;	/* as of the last look at /proc/pressure/cpu */
+static uint64_t psi_checked;
+static int psi_fd = -1;
 
 static uint64_t tick_ns(void) { return sc.hz ? 1000000000ull / sc.hz : 4000000; }
 
@@ -210,9 +215,42 @@ void sched_host_close(struct sched_entity *se)
 	se->stat_fd = se->schedstat_fd = -1;
 }
 
+/* Whether other work competes for the host's CPUs: /proc/pressure/cpu's "some
+ * avg10" above COLO_PSI, looked at once a second at most (without PSI: yes). Only
+ * then does co-location pay: on an idle host the tracer and its tracee meet on one
+ * CPU by themselves often enough, and forcing it costs the overlap of the rest. */
+static bool host_contended(void)
+{
+	uint64_t now = sched_clock();
+	if (psi_checked && now - psi_checked < 1000000000ULL) return contended;
+	psi_checked = now;
+	if (psi_fd < 0) psi_fd = open("/proc/pressure/cpu", O_RDONLY | O_CLOEXEC);
+	char buf[160];
+	ssize_t n = psi_fd >= 0 ? pread(psi_fd, buf, sizeof buf - 1, 0) : -1;
+	if (n <= 0) return contended = true;
+	buf[n] = 0;
+	const char *p = strstr(buf, "avg10=");
+	bool was = contended;
+	contended = !p || strtod(p + 6, NULL) > COLO_PSI;
+	if (contended != was)
+		DBG(DBG_SCHED, "host CPUs %s: co-location %s", contended ? "contended" : "idle enough",
+		    contended ? "on" : "off");
+	return contended;
+}
+
+static void colocate_release(struct sched_entity *se)
+{
+	if (se->colo_cpu) sched_setaffinity(se->task->tid, sizeof all_cpus, &all_cpus);
+	se->colo_cpu = 0;
+}
+
 void sched_host_colocate(struct sched_entity *se)
 {
 	if (!colo || se->colo_done || se->task->kthread) return;
+	if (!host_contended()) {
+		colocate_release(se);
+		return;
+	}
 	if (se->pt.sum_exec_runtime > COLO_NS) {
 		sched_host_colocate_check(se);
 		return;
@@ -229,8 +267,8 @@ void sched_host_colocate_check(struct sched_entity *se)
 {
 	if (!colo || se->colo_done || se->pt.sum_exec_runtime <= COLO_NS) return;
 	se->colo_done = true;
-	if (se->colo_cpu && sched_setaffinity(se->task->tid, sizeof all_cpus, &all_cpus) == 0)
+	if (se->colo_cpu)
 		DBG(DBG_SCHED, "task %d has computed %.1f ms: on every host CPU again", se->pt.tid,
 		    se->pt.sum_exec_runtime / 1e6);
-	se->colo_cpu = 0;
+	colocate_release(se);
 }
