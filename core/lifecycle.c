@@ -163,9 +163,10 @@ struct task *lifecycle_exec_event(struct task *t)
 		t = task_exec(t);
 	}
 	mm_exec(t);
+	bool by_loader = t->exec_pending != NULL;
 	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
-	sched_task_renamed(t);
+	if (!by_loader) sched_task_renamed(t);	/* the loader names it itself */
 	return t;
 }
 

@@ -31,6 +31,7 @@
 #include "loader/image.h"
 #include "services/mm/mm.h"
 #include "services/mm/vma.h"
+#include "services/sched/sched.h"
 
 struct exec_image {
 	int fd, interp_fd;
@@ -332,6 +333,7 @@ void loader_build_image(struct task *t)
 	char comm[16] = { 0 };
 	size_t clen = strlen(base);
 	memcpy(comm, base, clen < sizeof comm - 1 ? clen : sizeof comm - 1);
+	sched_task_named(t, comm);	/* no /proc/TID/comm read for the scheduler */
 	uint64_t scratch = (sp - 128 - sizeof comm) & ~15ULL;
 	if (!copy_to_guest(t->tid, scratch, comm, sizeof comm)) {
 		struct user_regs_struct keep = *r;

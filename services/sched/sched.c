@@ -10,6 +10,7 @@
  * safe plugin (rr), like sched_ext's watchdog ejects a misbehaving BPF scheduler. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -704,4 +705,9 @@ void sched_shutdown(void)
 void sched_task_renamed(struct task *t)
 {
 	if (t->se) sched_host_comm(t->se);
+}
+
+void sched_task_named(struct task *t, const char *comm)
+{
+	if (t->se) snprintf(t->se->comm, sizeof t->se->comm, "%s", comm);
 }

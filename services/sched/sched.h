@@ -105,6 +105,7 @@ void sched_tick(void);
 void sched_task_start(struct task *t);
 void sched_task_exec(struct task *thread, struct task *leader);
 void sched_task_renamed(struct task *t);	/* exec, prctl(PR_SET_NAME): comm changed */
+void sched_task_named(struct task *t, const char *comm);	/* the same, the name known */
 /* sched_yield by t (emulated): the plugin hears of it and the gate switches */
 void sched_yield_task(struct task *t);
 
