@@ -6,7 +6,11 @@
  * change is an injected syscall in a stopped thread of the guest (core/inject.c), so
  * a run of pages whose frames are contiguous is installed with one mmap: the host
  * merges such mappings into one VMA, which keeps a large guest under
- * vm.max_map_count. */
+ * vm.max_map_count. The mmap populates the host's page table too (MAP_POPULATE):
+ * the pages are present in Persona's tables already, and a host page fault per
+ * page (or per 16 with the host's fault-around) costs ~8 us on this VM: measured,
+ * 45 fewer host faults per fork+exec of /bin/true, first_touch 27 -> 17 us a
+ * page, fork_cow 600 -> 370 ms. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,7 +43,7 @@ int host_map_frames(struct task *t, uint64_t va, pfn_t pfn, uint64_t npages, uns
 	      (unsigned long)(va + (npages << PAGE_SHIFT)), pfn, (unsigned long)npages,
 	      prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
 	mm_stat.installs++;
-	long r = host_call(t, SYS_mmap, va, npages << PAGE_SHIFT, prot, MAP_SHARED | MAP_FIXED,
+	long r = host_call(t, SYS_mmap, va, npages << PAGE_SHIFT, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
 			   MM_POOL_FD, frame_offset(pfn));
 	if (r >= 0 && (uint64_t)r != va) log_err("[%d] mm: frames mapped at %#lx, not %#lx", task_vtid(t), r, (unsigned long)va);
 	if (r < 0 && r != -ESRCH) log_err("[%d] mm: cannot map frames at %#lx: %s", task_vtid(t), (unsigned long)va, strerror((int)-r));

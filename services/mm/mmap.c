@@ -222,7 +222,7 @@ static bool mmap_frames(struct sysreq *r, struct mm *mm, uint64_t addr, uint64_t
 	mm->install_gen++;
 	sysreq_set_arg(r, 1, len);
 	sysreq_set_arg(r, 2, o.prot);
-	sysreq_set_arg(r, 3, MAP_SHARED | MAP_FIXED);
+	sysreq_set_arg(r, 3, MAP_SHARED | MAP_FIXED | MAP_POPULATE);
 	sysreq_set_arg(r, 4, MM_POOL_FD);
 	sysreq_set_arg(r, 5, frame_offset(o.pfn));
 	r->args_final = true;
