@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include "core/inject.h"
 #include "core/log.h"
+#include "core/trap.h"
 #include "services/mm/mm_internal.h"
 
 long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -170,7 +171,9 @@ int mm_batch_end(struct task *t, struct inject_batch *b)
 {
 	if (!b) return 0;
 	int err;
-	if (b->n == 1) {	/* one call: a plain injection costs the same */
+	if (b->n == 1 && t->stop != STOP_SECCOMP) {
+		/* one call: a plain injection costs the same (not from a seccomp stop,
+		 * which it would first have to leave: a batch skips the trapped call) */
 		t->batch = NULL;
 		long r = inject_syscall(t, (long)b->op[0].nr, b->op[0].args);
 		err = r < 0 && r > -4096 ? (int)r : 0;

@@ -492,6 +492,18 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	bool alone = !mm_shared(t) && !r->data[2];
 	if (alone && (r->data[3] >> 1) == p.len && mmap_frames(r, mm, addr, p.len, r->data[3] & 1))
 		return SYSRET_NATIVE;
+	/* more than one host call (the frames are in several runs, or some pages stay
+	 * absent: a library's tail past its file's end): all of them in one batch,
+	 * from this stop, and the call answered here */
+	struct inject_batch *b = alone && r->data[3] ? mm_batch_begin(t) : NULL;
+	if (b) {
+		mm_fill(mm, addr, addr + (r->data[3] >> 1), r->data[3] & 1);	/* best effort */
+		host_reserve(t, addr, p.len);
+		host_install_ptes(t, mm, addr, addr + (r->data[3] >> 1));
+		long err = mm_batch_end(t, b);
+		if (err) mm_unmap_tables(mm, addr, addr + p.len);
+		return err ? err : (long)addr;
+	}
 	if (alone && !r->data[3]) {
 		r->args_final = true;	/* the reservation below, and no exit hook */
 		mm->install_gen++;
