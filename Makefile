@@ -46,7 +46,8 @@ all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) $(SCHED_PLUGIN_
 # The only program the host execs for a guest (loader/stub/stub.c): static, no libc.
 $(BUILD)/persona-stub: loader/stub/stub.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -static -nostdlib -fno-stack-protector -fcf-protection=none -o $@ $<
+	$(CC) -O2 -static -nostdlib -fno-stack-protector -fcf-protection=none \
+		-Wl,-Ttext-segment=0x10000000000 -o $@ $<
 
 # The in-guest shim (libc-shim/): freestanding, linked at its fixed address into one
 # flat blob that the supervisor embeds (core/shim_blob.S) and copies into each guest.

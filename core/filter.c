@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
@@ -56,6 +57,29 @@ static int add_pool_fd_rules(scmp_filter_ctx ctx, long nr, const struct syscall_
 }
 
 static enum filter_mode build_mode;
+
+uint32_t filter_inject_tag;
+
+bool filter_inject_taggable(long nr)
+{
+	switch (nr) {
+	case SYS_mmap: case SYS_munmap: case SYS_mprotect: case SYS_madvise:
+	case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_prctl: case SYS_close_range:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A tag no descriptor or unused register is likely to carry by chance: not 0 or
+ * all ones in the upper half (a sign-extended negative int). */
+static uint32_t new_inject_tag(void)
+{
+	uint32_t tag = 0;
+	while (tag == 0 || tag == 0xffffffffu)
+		if (getrandom(&tag, sizeof tag, 0) != sizeof tag) tag = 0x5e3c1a77u;
+	return tag;
+}
 
 /* pointer arguments the uaccess prologue tests, for syscalls not trapped always */
 static uint8_t uaccess_mask(long nr)
@@ -111,7 +135,8 @@ static int prepend_uaccess(enum filter_mode mode, struct sock_fprog *prog)
 {
 	struct sock_fprog pro;
 	build_mode = mode;
-	int err = filter_uaccess_prologue(uaccess_mask, MM_UACCESS_FLOOR, &pro);
+	if (!filter_inject_tag) filter_inject_tag = new_inject_tag();
+	int err = filter_uaccess_prologue(uaccess_mask, MM_UACCESS_FLOOR, filter_inject_tag, &pro);
 	if (err) return err;
 	unsigned n = pro.len + prog->len;
 	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;

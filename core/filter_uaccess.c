@@ -7,7 +7,10 @@
  * the filter is written by hand and placed before libseccomp's program: it returns
  * SECCOMP_RET_TRACE when a pointer argument is in range, and otherwise jumps to the
  * start of libseccomp's code, which decides as before. Syscall numbers are found by
- * a binary search (jgt), so the cost is a dozen instructions whatever the count. */
+ * a binary search (jgt), so the cost is a dozen instructions whatever the count.
+ *
+ * It starts with the test for the supervisor's own injected calls (filter.h,
+ * filter_inject_tag): two instructions for every other syscall. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,7 +30,7 @@ struct gen {
 	unsigned label_pos[1024];
 };
 
-enum { L_END = 0, L_TRACE = 1, L_BLOCK0 = 2 };	/* labels; blocks by mask index */
+enum { L_END = 0, L_TRACE = 1, L_ALLOW = 2, L_NR = 3, L_BLOCK0 = 4 };	/* labels; blocks by mask index */
 
 static void emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 {
@@ -87,7 +90,8 @@ static void gen_block(struct gen *g, uint8_t mask, uint64_t floor)
 	jump(g, L_END);
 }
 
-int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, struct sock_fprog *out)
+int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, uint32_t inject_tag,
+			    struct sock_fprog *out)
 {
 	static struct sysmask s[SYSCALL_MAX];
 	uint8_t masks[64];
@@ -113,6 +117,19 @@ int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, struct 
 	emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
 	emit(g, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
 	jump(g, L_END);
+	if (inject_tag) {
+		/* the supervisor's injected calls (core/inject.c): allowed at once */
+		emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, args) + 8 * 4 + 4);
+		emit(g, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, inject_tag);
+		jump(g, L_NR);
+		emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+		for (long nr = 0; nr < SYSCALL_MAX; nr++) {
+			if (!filter_inject_taggable(nr)) continue;
+			emit(g, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nr);
+			jump(g, L_ALLOW);
+		}
+	}
+	place(g, L_NR);
 	emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
 	if (count) gen_tree(g, s, 0, count);
 	else jump(g, L_END);
@@ -122,6 +139,8 @@ int filter_uaccess_prologue(uint8_t (*mask_of)(long nr), uint64_t floor, struct 
 	}
 	place(g, L_TRACE);
 	emit(g, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_TRACE);
+	place(g, L_ALLOW);
+	emit(g, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	place(g, L_END);	/* libseccomp's program follows */
 	int err = g->n > MAX_INSNS ? -E2BIG : 0;
 	for (unsigned i = 0; !err && i < g->nfix; i++)

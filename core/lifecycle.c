@@ -96,6 +96,7 @@ static int kill_one(struct task *t, void *arg)
  * (a host tid) to the virtual one, then let it run. */
 void lifecycle_first_stop(struct task *t)
 {
+	sched_task_colocate(t);	/* before the injections below resume it */
 	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
 	shim_first_stop(t);
 	if (t->ctid_fixup) {
@@ -165,10 +166,11 @@ struct task *lifecycle_exec_event(struct task *t)
 		t = task_exec(t);
 	}
 	mm_exec(t);
+	bool by_loader = t->exec_pending != NULL;
 	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
 	shim_exec(t);		/* the in-guest fast path, when --trap=shim */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
-	sched_task_renamed(t);
+	if (!by_loader) sched_task_renamed(t);	/* the loader names it itself */
 	return t;
 }
 

@@ -268,7 +268,7 @@ static struct syscall_desc table[SYSCALL_MAX] = {
 	EW(ioprio_get, 0, A_INT, sys_ioprio_get, &who1_named, A_INT, A_INT),
 	EW(ioprio_set, 0, A_INT, sys_ioprio_set, &who1_named, A_INT, A_INT, A_INT),
 	EW(get_robust_list, 0, A_INT, sys_get_robust_list, &pid0_named, A_PID, O(A_PTR), O(A_PTR)),
-	EM(set_robust_list, 0, A_INT, sys_set_robust_list, A_PTR, A_SIZE),
+	N(set_robust_list, 0, A_INT, A_PTR, A_SIZE),
 	E(process_vm_readv, 0, A_SSIZE, sys_process_vm_readv, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(process_vm_writev, 0, A_SSIZE, sys_process_vm_writev, A_PID, A_IOVEC, A_ULONG, A_IOVEC, A_ULONG, A_HEX),
 	E(kcmp, 0, A_INT, sys_kcmp, A_PID, A_PID, A_INT, A_ULONG, A_ULONG),

@@ -39,6 +39,8 @@ struct sysreq {
 	uint8_t args_dirty;	/* bit i: args[i] was rewritten */
 	bool nr_dirty;		/* run native_nr instead of nr (sysreq_set_nr) */
 	bool hold_exit;		/* a native call whose exit stop is needed (a lock held) */
+	bool args_final;	/* rewritten arguments need no exit stop: the call never
+				 * restarts (mmap, mprotect), so nothing is put back */
 	long native_nr;
 	sysreq_exit_fn on_exit;
 	uint64_t data[4];	/* handler state carried to the exit hook */

@@ -58,7 +58,7 @@ struct task {
 	struct mm *mm;			/* address space (services/mm), shared by threads */
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack, for signal-frame prefault */
 	/* memory the kernel writes on its own (services/mm/kwrite.c) */
-	uint64_t rseq_area, clear_tid, robust_head;
+	uint64_t rseq_area, clear_tid;
 	uint64_t fault_retry;		/* address of a fault retried once (services/mm/fault.c) */
 	/* guest memory the current syscall (or signal frame) uses: reclaim must not
 	 * evict it while the host kernel may touch it (services/mm/reclaim.c) */
@@ -90,6 +90,7 @@ struct task {
 	unsigned long ptid_fixup;	/* CLONE_PARENT_SETTID address to write at the clone's exit */
 	int ptid_value;
 	unsigned long gadget;		/* address of a `syscall` instruction in this mm */
+	struct inject_batch *batch;	/* injected calls being queued (core/inject.h) */
 };
 
 static inline pid_t task_vtid(const struct task *t) { return t->pid->virt; }

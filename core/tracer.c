@@ -43,8 +43,9 @@ static void on_seccomp_stop(struct task *t)
 	if (t->shim) shim_after_trap(t);	/* the site may jump to the shim next time */
 	/* a native call that changes the address space holds the mm (Linux's
 	 * mmap_lock) until it returns: the tables already say what the host is about
-	 * to do, and no other thread may act on the difference meanwhile */
-	if (ret == SYSRET_NATIVE && d->needs_mm && t->mm && mm_lock(t)) t->req.hold_exit = true;
+	 * to do, and no other thread may act on the difference meanwhile (alone in
+	 * its mm, a thread needs no lock, and no exit stop for it) */
+	if (ret == SYSRET_NATIVE && d->needs_mm && mm_shared(t) && mm_lock(t)) t->req.hold_exit = true;
 	trap_reply(t, ret);
 }
 

@@ -63,6 +63,7 @@ int trap_resume(struct task *t, int sig)
 
 int trap_release(struct task *t, int sig)
 {
+	sched_task_colocate(t);
 	if (ptrace(t->in_syscall_hook ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig) < 0)
 		return -errno;
 	return 0;
@@ -82,6 +83,7 @@ int trap_request_from_stop(struct task *t)
 	r->args_dirty = 0;
 	r->nr_dirty = false;
 	r->hold_exit = false;
+	r->args_final = false;
 	r->on_exit = NULL;
 	t->gadget = r->ip - 2;		/* a `syscall` instruction, for injection */
 	return 0;
@@ -101,7 +103,7 @@ uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
  * arguments again (see restore_for_restart). */
 static bool needs_exit_stop(const struct sysreq *r)
 {
-	return r->on_exit || r->args_dirty || r->nr_dirty || r->hold_exit ||
+	return r->on_exit || (r->args_dirty && !r->args_final) || r->nr_dirty || r->hold_exit ||
 	       (trap_observer && trap_observer->want_exit);
 }
 

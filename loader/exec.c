@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "core/guest_mem.h"
+#include "core/inject.h"
 #include "core/log.h"
 #include "loader/elf.h"
 #include "loader/exec.h"
@@ -23,6 +25,36 @@
 
 bool loader_enabled = true;
 static char stub_path[PATH_MAX];
+/* the stub's batch routine (its entry) and table (its bss), loader/stub/stub.c */
+static struct { uint64_t code, table, lo, hi; } stub;
+
+/* Reads where the stub's routine and table are; without them every call of an
+ * image build is its own injection. */
+static void stub_layout(void)
+{
+	struct elf_info *e = calloc(1, sizeof *e);
+	char why[256];
+	int fd = open(stub_path, O_RDONLY | O_CLOEXEC);
+	if (e && fd >= 0 && elf_parse(fd, e, why, sizeof why) == 0 && !e->is_dyn) {
+		for (unsigned i = 0; i < e->nseg; i++)
+			if ((e->seg[i].prot & PROT_WRITE) && e->seg[i].memsz >= INJECT_BATCH_MAX * sizeof(struct inject_op))
+				stub.table = e->seg[i].vaddr;
+		stub.code = stub.table ? e->entry : 0;
+		stub.lo = e->lo;
+		stub.hi = e->hi;
+	}
+	if (fd >= 0) close(fd);
+	free(e);
+}
+
+bool loader_stub_batch(uint64_t *code, uint64_t *table, uint64_t *lo, uint64_t *hi)
+{
+	*code = stub.code;
+	*table = stub.table;
+	*lo = stub.lo;
+	*hi = stub.hi;
+	return stub.code != 0;
+}
 
 int loader_init(void)
 {
@@ -38,6 +70,7 @@ int loader_init(void)
 		snprintf(stub_path, sizeof stub_path, "%s/../lib/persona/persona-stub", self);
 		if (access(stub_path, X_OK)) return -ENOENT;
 	}
+	stub_layout();
 	return 0;
 }
 

@@ -31,6 +31,7 @@
 #include "loader/image.h"
 #include "services/mm/mm.h"
 #include "services/mm/vma.h"
+#include "services/sched/sched.h"
 
 struct exec_image {
 	int fd, interp_fd;
@@ -85,28 +86,54 @@ struct exec_image *image_prepare(int fd, const char *hostpath, const char *execf
 #define PG_DOWN(x)	((x) & ~4095ULL)
 #define PG_UP(x)	(((x) + 4095ULL) & ~4095ULL)
 
-/* Maps the PT_LOAD segments of e (file fd, named `name`) at `bias`. 0 or -errno. */
+/* How much of a new image is made present at exec, before the program runs: the
+ * pages ld.so and the start of every program certainly touch, without a fault stop
+ * each (an injected mmap per run of contiguous frames instead). Text and read-only
+ * data from the page cache, at most PREFILL_PAGES per segment; data segments as
+ * private copies (relocation writes them), at most PREFILL_COPY pages; the bss's
+ * first PREFILL_ANON pages zeroed. */
+#define PREFILL_PAGES	512	/* 2 MiB */
+#define PREFILL_COPY	64
+#define PREFILL_ANON	16
+
+static uint64_t cap(uint64_t start, uint64_t end, uint64_t pages)
+{
+	return end - start > (pages << 12) ? start + (pages << 12) : end;
+}
+
+/* Maps the PT_LOAD segments of e (file fd, named `name`) at `bias` in the tables,
+ * with the pages every run needs present; then in the host. 0 or -errno. */
 static int map_segments(struct task *t, const struct elf_info *e, int fd, const char *name, uint64_t bias)
 {
 	int dfd = dup(fd);
 	struct memobj *obj = dfd >= 0 ? mm_file_object(dfd) : NULL;
 	if (!obj) return -ENOMEM;
 	int err = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	for (unsigned i = 0; i < e->nseg && !err; i++) {
 		const struct elf_segment *s = &e->seg[i];
 		uint64_t start = PG_DOWN(bias + s->vaddr);
 		uint64_t file_end = bias + s->vaddr + s->filesz, mem_end = bias + s->vaddr + s->memsz;
 		uint64_t map_end = s->filesz ? PG_UP(file_end) : start;
-		if (map_end > start)
+		bool write = s->prot & PROT_WRITE;
+		if (map_end > start) {
 			err = mm_map_managed(t, start, map_end - start, s->prot, 0, obj,
 					     PG_DOWN(s->offset) >> 12, name);
+			/* best effort: what the pool cannot give now comes by fault */
+			if (!err && s->prot) mm_prefill(t, start, cap(start, map_end, write ? PREFILL_COPY : PREFILL_PAGES), write);
+		}
 		/* the rest of the last file page belongs to the bss: zero (padzero) */
-		if (!err && s->memsz > s->filesz && (s->prot & PROT_WRITE) && s->filesz)
+		if (!err && s->memsz > s->filesz && write && s->filesz)
 			err = mm_zero_range(t, file_end, map_end);
-		if (!err && PG_UP(mem_end) > map_end)
+		if (!err && PG_UP(mem_end) > map_end) {
 			err = mm_map_managed(t, map_end, PG_UP(mem_end) - map_end, s->prot, 0, NULL, 0, NULL);
+			if (!err && write) mm_prefill(t, map_end, cap(map_end, PG_UP(mem_end), PREFILL_ANON), true);
+		}
+		if (start < lo) lo = start;
+		if (PG_UP(mem_end) > hi) hi = PG_UP(mem_end);
 	}
 	mm_object_put(obj);
+	if (!err && hi > lo) err = mm_install_new(t, lo, hi);
 	return err;
 }
 
@@ -141,9 +168,9 @@ static uint64_t put(struct task *t, uint64_t *top, const void *data, size_t len)
 static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, uint64_t ibias, uint64_t *sp_out)
 {
 	pid_t pid = task_tgid(t);
-	uint64_t st[64] = { 0 };
-	if (mm_host_stat(pid, st)) return -ESRCH;	/* the strings' bounds: fields 48-51 */
-	uint64_t arg_start = st[48], arg_end = st[49], env_start = st[50], env_end = st[51];
+	/* the strings' bounds, as mm_exec read them from the host (/proc/PID/stat) */
+	uint64_t arg_start, arg_end, env_start, env_end;
+	if (mm_get_strings(t, &arg_start, &arg_end, &env_start, &env_end)) return -ESRCH;
 	/* the host's auxv: everything that is not the program's stays as the kernel made it */
 	uint64_t aux[64][2];
 	char path[64];
@@ -151,6 +178,8 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 	int n = read_file(path, aux, sizeof aux - 32);
 	unsigned naux = n > 0 ? (unsigned)n / 16 : 0;
 	while (naux && aux[naux - 1][0] == AT_NULL) naux--;
+	for (unsigned i = 0; i < naux; i++)
+		if (aux[i][0] == AT_SYSINFO_EHDR && aux[i][1]) inject_set_vdso(t, aux[i][1]);
 	/* the strings: argc and envc from the host's string areas */
 	size_t alen = arg_end - arg_start, elen = env_end - env_start;
 	char *strs = malloc(alen + elen + 2);
@@ -213,6 +242,19 @@ static int build_stack(struct task *t, struct exec_image *img, uint64_t bias, ui
 	return 0;
 }
 
+/* The stub goes: nothing of it may remain. Its segments are adjacent: one munmap
+ * for all of them, the bss (which maps shows without a name) included. */
+static void unmap_stub(struct task *t)
+{
+	uint64_t code, table, lo, hi;
+	if (loader_stub_batch(&code, &table, &lo, &hi)) mm_unmap_range(t, PG_DOWN(lo), PG_UP(hi));
+	for (int pass = 0; pass < 8; pass++) {
+		uint64_t start, end;
+		if (mm_named_span(t, loader_stub_path(), &start, &end)) break;
+		mm_unmap_range(t, start, end);
+	}
+}
+
 void loader_build_image(struct task *t)
 {
 	struct exec_image *img = t->exec_pending;
@@ -220,16 +262,6 @@ void loader_build_image(struct task *t)
 	t->exec_pending = NULL;
 	int err = -ENOMEM;
 	if (!t->mm) goto fail;
-	if ((err = trap_finish_exec(t))) {
-		image_free(img);
-		return;	/* the task died */
-	}
-	/* the stub goes: nothing of it may remain */
-	for (int pass = 0; pass < 8; pass++) {
-		struct vma *v = NULL;
-		if (mm_find_named(t, loader_stub_path(), &v)) break;
-		mm_unmap_range(t, v->start, v->end);
-	}
 	const struct elf_info *e = &img->elf;
 	uint64_t bias = 0, ibias = 0;
 	bool aslr = mm_aslr() > 0;
@@ -243,6 +275,29 @@ void loader_build_image(struct task *t)
 			bias = (((uint64_t)at + e->load_align - 1) & ~(e->load_align - 1)) - e->lo;
 		}
 	}
+	/* The stub's routine runs every call of the build at once (core/inject.h),
+	 * unless the program is to be loaded where the stub is: then the stub goes
+	 * first, and each call is an injection. The batch can start from the exec
+	 * event itself (execve's return only sets rax, which the routine loads), so
+	 * execve's exit stop is skipped, unless a tracer wants to see it. */
+	struct inject_batch *batch = NULL;
+	uint64_t code, table, slo, shi;
+	if (loader_stub_batch(&code, &table, &slo, &shi) && (bias + e->hi <= slo || bias + e->lo >= shi) &&
+	    (batch = malloc(sizeof *batch))) {
+		batch->code = code;
+		batch->table = table;
+	}
+	if (batch && !trap_observer) {
+		t->in_syscall_hook = false;	/* resumed by PTRACE_CONT: no exit stop */
+		t->req.on_exit = NULL;
+		t->stop = STOP_EVENT;
+	} else if ((err = trap_finish_exec(t))) {
+		free(batch);
+		image_free(img);
+		return;	/* the task died */
+	}
+	if (batch) inject_batch_begin(t, batch);
+	else unmap_stub(t);
 	if ((err = map_segments(t, e, img->fd, img->path, bias))) goto fail;
 	if (e->has_interp) {
 		const struct elf_info *ie = &img->interp;
@@ -278,6 +333,7 @@ void loader_build_image(struct task *t)
 	char comm[16] = { 0 };
 	size_t clen = strlen(base);
 	memcpy(comm, base, clen < sizeof comm - 1 ? clen : sizeof comm - 1);
+	sched_task_named(t, comm);	/* no /proc/TID/comm read for the scheduler */
 	uint64_t scratch = (sp - 128 - sizeof comm) & ~15ULL;
 	if (!copy_to_guest(t->tid, scratch, comm, sizeof comm)) {
 		struct user_regs_struct keep = *r;
@@ -285,11 +341,23 @@ void loader_build_image(struct task *t)
 		t->regs = keep;
 		trap_regs_dirty(t);
 	}
+	if (batch) {
+		err = inject_batch_end(t);
+		free(batch);
+		batch = NULL;
+		if (err) goto fail;
+		/* the stub stays, hidden, as the process's trampoline */
+		mm_set_tramp(t, code, table, PG_DOWN(slo), PG_UP(shi));
+	}
 	DBG(DBG_LOADER, "[%d] %s mapped at %#lx%s, entry %#llx, sp %#lx", task_vtid(t), img->path,
 	    (unsigned long)bias, e->has_interp ? " with its interpreter" : "", r->rip, (unsigned long)sp);
 	image_free(img);
 	return;
 fail:
+	if (t->batch) {
+		free(t->batch);
+		t->batch = NULL;
+	}
 	log_err("exec of %s failed after the point of no return (%s): killing process %d",
 		img->path, strerror(-err), task_vpid(t));
 	image_free(img);

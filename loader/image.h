@@ -2,6 +2,8 @@
  * building of the new address space from it (loader/image.c). */
 #ifndef PERSONA_LOADER_IMAGE_H
 #define PERSONA_LOADER_IMAGE_H
+#include <stdbool.h>
+#include <stdint.h>
 #include "core/task.h"
 
 struct exec_image;
@@ -10,4 +12,7 @@ struct exec_image;
 struct exec_image *image_prepare(int fd, const char *hostpath, const char *execfn, int *err);
 void image_free(struct exec_image *img);
 const char *loader_stub_path(void);
+/* The stub's batch routine and table (core/inject.h's batches), and the range
+ * [lo, hi) its segments occupy; false if the stub has none. */
+bool loader_stub_batch(uint64_t *code, uint64_t *table, uint64_t *lo, uint64_t *hi);
 #endif

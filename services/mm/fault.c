@@ -273,6 +273,20 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	return 0;
 }
 
+int mm_fill(struct mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	start &= PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	int err = 0;
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end && !err; v = vma_next(v)) {
+		if ((v->flags & VM_HOST) || v->prot == PROT_NONE) continue;
+		if (write && !(v->prot & PROT_WRITE)) continue;
+		uint64_t s = start > v->start ? start : v->start;
+		err = fill_range(mm, v, s, end < v->end ? end : v->end, write, s);
+	}
+	return err;
+}
+
 int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	start &= PAGE_MASK;
@@ -407,7 +421,9 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	 * while t waits for a CPU): a pin, dropped at t's next fault or syscall */
 	mm_pin(t, addr & PAGE_MASK, PAGE_SIZE);
 	mm_memwait_done(t);
-	if (host_install_ptes(t, mm, s, end) < 0) return 0;	/* died: nothing to deliver */
+	struct inject_batch *b = mm_batch_begin(t);	/* several runs: one stop */
+	host_install_ptes(t, mm, s, end);
+	mm_batch_end(t, b);	/* died, or not: nothing to deliver */
 	return 0;
 deliver:
 	MMDBG("[%d] fault at %#lx (code %d): SIGSEGV for the guest", task_vtid(t), (unsigned long)addr, si->si_code);

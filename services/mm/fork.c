@@ -8,7 +8,15 @@
  * rises. The first write on either side faults and fault.c copies the page (or, for
  * the last holder, gives write permission back). MAP_SHARED anonymous memory is not
  * marked: both sides keep writing the same frames, as the seed's shared memory.
- * Threads and vfork children (CLONE_VM) share the mm itself. */
+ * Threads and vfork children (CLONE_VM) share the mm itself.
+ *
+ * A single-threaded process with few pages installed writable (a shell, a loop about
+ * to exec, at most FORK_COPY_MAX) forks without copy-on-write for them: the child
+ * gets its own copies at the clone event, while the parent is still stopped there,
+ * installed at the child's first stop before it runs an instruction, as the pages
+ * the kernel writes always are. The parent then needs no mprotect (no injection,
+ * so its clone runs without leaving and re-entering its seccomp stop), and neither
+ * side takes a copy-on-write fault on them afterwards. */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -17,6 +25,8 @@
 #include "core/log.h"
 #include "services/mm/mm_internal.h"
 #include "services/mm/swap.h"
+
+#define FORK_COPY_MAX 64	/* pages: 256 KiB copied at most */
 
 static bool is_private_managed(const struct vma *v)
 {
@@ -49,11 +59,11 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 	 * write-protected: it stays the parent's own, the child gets a copy at the
 	 * clone event. (The child's CLONE_CHILD_SETTID would land in the parent's
 	 * frame: services/pm/fork.c leaves that write to Persona.) */
-	if (pinned(c->mm, va)) {
+	bool was_writable = pte_prot(*e) & PROT_WRITE;
+	if (pinned(c->mm, va) || (was_writable && c->mm->fork_copy)) {
 		if (c->run.end) run_protect(&c->run, c->v);
 		return 0;
 	}
-	bool was_writable = pte_prot(*e) & PROT_WRITE;
 	*e = (*e | PTE_COW) & ~(pte_t)PROT_WRITE;
 	if (was_writable) *e &= ~PTE_AGED;	/* the run's mprotect gives it read access */
 	if (!was_writable) return 0;
@@ -63,6 +73,13 @@ static int mark_cow(uint64_t va, pte_t *e, void *arg)
 	return 0;
 }
 
+static int count_writable(uint64_t va, pte_t *e, void *arg)
+{
+	(void)va;
+	if (pte_present(*e) && (pte_prot(*e) & PROT_WRITE)) ++*(uint64_t *)arg;
+	return *(uint64_t *)arg > FORK_COPY_MAX;
+}
+
 long mm_prepare_fork(struct task *t)
 {
 	struct mm *mm = t->mm;
@@ -70,7 +87,16 @@ long mm_prepare_fork(struct task *t)
 	mm_reclaim_balance(t);	/* the child's copies of kernel-written pages need frames */
 	mm_lock(t);
 	mm->npinned = mm_kernel_written_pages(t, mm->pinned, sizeof mm->pinned / sizeof *mm->pinned);
+	uint64_t writable = 0;
+	for (struct vma *v = vma_first(&mm->vmas); v && writable <= FORK_COPY_MAX; v = vma_next(v))
+		if (is_private_managed(v) && !(v->flags & VM_DONTFORK) && (v->prot & PROT_WRITE))
+			pgtable_walk(mm->pt, v->start, v->end, count_writable, &writable);
+	/* alone in its mm: no other thread writes between the host's fork and the
+	 * copies made at the clone event */
+	mm->fork_copy = writable <= FORK_COPY_MAX && !mm_shared(t) && t->leader->live_threads == 1;
+	mm->fork_copy_pages = writable;
 	struct mark_ctx c = { .run = { .t = t }, .mm = mm };
+	struct inject_batch *b = mm_batch_begin(t);	/* the mprotects in one stop */
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
 		/* frames installed since MADV_DONTFORK are new host mappings, without
 		 * VM_DONTCOPY: the host's fork would give them to the child */
@@ -81,10 +107,40 @@ long mm_prepare_fork(struct task *t)
 		pgtable_walk(mm->pt, v->start, v->end, mark_cow, &c);
 		run_protect(&c.run, v);
 	}
-	return c.run.err;
+	int err = mm_batch_end(t, b);
+	return c.run.err ? c.run.err : err;
 }
 
-struct copy_ctx { struct mm *child; const struct mm *parent; const struct vma *v; bool wipe; };
+struct copy_ctx {
+	struct mm *child;
+	const struct mm *parent;
+	const struct vma *v;
+	bool wipe;
+	struct copy_block *blk;	/* where the copies go */
+};
+
+/* Frames for the child's copies, taken in order from one contiguous block, so that
+ * copies of consecutive pages are consecutive frames (one mmap per run) */
+struct copy_block { pfn_t next, end; };
+
+static void block_get(struct copy_block *b, uint64_t pages)
+{
+	unsigned order = 0;
+	while ((1ULL << order) < pages && order < FRAME_MAX_ORDER) order++;
+	pfn_t p = pages ? frame_alloc(order, false) : FRAME_NONE;
+	b->next = p;
+	b->end = p == FRAME_NONE ? p : p + (1U << order);
+}
+
+static pfn_t block_take(struct copy_block *b)
+{
+	return b->next != b->end ? b->next++ : frame_alloc(0, false);
+}
+
+static void block_put(struct copy_block *b)
+{
+	while (b->next != b->end) frame_put(b->next++);
+}
 
 static int copy_pte(uint64_t va, pte_t *e, void *arg)
 {
@@ -102,9 +158,11 @@ static int copy_pte(uint64_t va, pte_t *e, void *arg)
 		*ce = *e;
 		return 0;
 	}
-	if (!(*e & PTE_COW) && is_private_managed(c->v) && pinned(c->parent, va)) {
-		/* a page the kernel writes: the child's own copy, now */
-		pfn_t p = frame_alloc(0, false);
+	if (!(*e & PTE_COW) && is_private_managed(c->v) &&
+	    (pinned(c->parent, va) || (c->parent->fork_copy && (pte_prot(*e) & PROT_WRITE)))) {
+		/* a page the kernel writes, or one of few writable ones: the child's
+		 * own copy, now */
+		pfn_t p = block_take(c->blk);
 		if (p == FRAME_NONE) return -ENOMEM;
 		memcpy(frame_to_virt(p), frame_to_virt(pte_pfn(*e)), PAGE_SIZE);
 		*ce = pte_mk_frame(p, pte_prot(*e)) | PTE_PENDING;
@@ -131,6 +189,12 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 	mm->env_end = parent->env_end;
 	mm->host_pid = child_pid;
 	mm->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
+	mm->tramp_code = parent->tramp_code;	/* the host's fork copies its pages */
+	mm->tramp_table = parent->tramp_table;
+	mm->tramp_lo = parent->tramp_lo;
+	mm->tramp_hi = parent->tramp_hi;
+	struct copy_block blk;
+	block_get(&blk, parent->npinned + (parent->fork_copy ? parent->fork_copy_pages : 0));
 	for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
 		if (v->flags & VM_DONTFORK) continue;
 		/* mlock is not inherited (Linux clears VM_LOCKED in the child) */
@@ -145,11 +209,13 @@ static struct mm *mm_copy(struct mm *parent, pid_t child_pid)
 			goto fail;
 		}
 		if (v->flags & VM_HOST) continue;
-		struct copy_ctx c = { mm, parent, n, (v->flags & VM_WIPEONFORK) && is_private_managed(v) };
+		struct copy_ctx c = { mm, parent, n, (v->flags & VM_WIPEONFORK) && is_private_managed(v), &blk };
 		if (pgtable_walk(parent->pt, v->start, v->end, copy_pte, &c)) goto fail;
 	}
+	block_put(&blk);
 	return mm;
 fail:
+	block_put(&blk);
 	mm_put(mm);
 	return NULL;
 }
@@ -187,8 +253,10 @@ void mm_child_first_stop(struct task *child)
 {
 	struct mm *mm = child->mm;
 	if (!mm || mm->host_pid != task_tgid(child)) return;	/* shared (CLONE_VM) */
+	struct inject_batch *b = mm_batch_begin(child);	/* all in one stop */
 	host_install_ptes(child, mm, 0, TASK_SIZE);	/* its copies of kernel-written pages */
 	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v))
 		if ((v->flags & VM_WIPEONFORK) && is_private_managed(v))
 			host_reserve(child, v->start, v->end - v->start);
+	mm_batch_end(child, b);
 }

@@ -7,9 +7,12 @@
  * must never be write-protected behind the kernel's back, so fork does not make it
  * copy-on-write: the parent keeps writing its frame and the child gets its own copy,
  * installed at its first stop before it runs. The addresses come from rseq,
- * set_robust_list, set_tid_address and CLONE_CHILD_CLEARTID. */
+ * set_tid_address and CLONE_CHILD_CLEARTID, and the robust list's from the kernel
+ * (get_robust_list) when a fork needs it. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include "services/mm/mm_internal.h"
 
 static long rseq_exit(struct sysreq *r, long res)
@@ -20,21 +23,25 @@ static long rseq_exit(struct sysreq *r, long res)
 
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig)
 {
+	/* A first registration with the arguments glibc passes succeeds (kernel/rseq.c
+	 * refuses flags, a second area, a bad length or alignment first): recorded now,
+	 * so the call needs no exit stop. Anything else is recorded if it succeeds. */
+	if (flags == 0 && !r->task->rseq_area && area && len == 32 && !(area & 31)) {
+		r->task->rseq_area = area;
+		return SYSRET_NATIVE;
+	}
 	r->data[0] = flags;
 	sysreq_on_exit(r, rseq_exit);
 	return SYSRET_NATIVE;
 }
 
-static long robust_exit(struct sysreq *r, long res)
+/* The thread's robust futex list, as the kernel has it (get_robust_list needs no
+ * stop: set_robust_list, once per thread, is not trapped for this), or 0. */
+static uint64_t robust_head(pid_t tid)
 {
-	if (res == 0) r->task->robust_head = r->args[0];
-	return res;
-}
-
-long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len)
-{
-	sysreq_on_exit(r, robust_exit);
-	return SYSRET_NATIVE;
+	uint64_t head = 0;
+	size_t len;
+	return syscall(SYS_get_robust_list, tid, &head, &len) == 0 ? head : 0;
 }
 
 /* The pages of every thread of t's process that the kernel writes. */
@@ -44,7 +51,7 @@ unsigned mm_kernel_written_pages(struct task *t, uint64_t *pages, unsigned max)
 	struct list_head *pos;
 	list_for_each(pos, &t->leader->threads) {
 		struct task *th = list_entry(pos, struct task, thread_node);
-		uint64_t a[3] = { th->rseq_area, th->clear_tid, th->robust_head };
+		uint64_t a[3] = { th->rseq_area, th->clear_tid, robust_head(th->tid) };
 		for (int i = 0; i < 3; i++) {
 			if (!a[i]) continue;
 			uint64_t pg = a[i] & PAGE_MASK;

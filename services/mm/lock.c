@@ -22,6 +22,11 @@ bool mm_park(struct task *t, int status)
 	return true;
 }
 
+bool mm_shared(const struct task *t)
+{
+	return t->mm && t->mm->users > 1;
+}
+
 bool mm_lock(struct task *t)
 {
 	struct mm *mm = t->mm;

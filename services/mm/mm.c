@@ -246,7 +246,7 @@ void mm_exec(struct task *t)
 	if (!t->mm) log_err("cannot adopt the address space of %d: memory stays the host's",
 			    task_vpid(t));
 	t->altstack_sp = t->altstack_size = 0;
-	t->rseq_area = t->clear_tid = t->robust_head = 0;	/* exec forgets them */
+	t->rseq_area = t->clear_tid = 0;	/* exec forgets them */
 	for (int i = 0; i < 2; i++)	/* handlers are reset by exec; SIG_IGN stays */
 		t->fault_act_set[i] = t->fault_act_set[i] && t->fault_act[i][0] == (uint64_t)SIG_IGN;
 }
@@ -306,8 +306,14 @@ static int unmap_pte(uint64_t va, pte_t *e, void *arg)
 	return 0;
 }
 
+void mm_tramp_clobber(struct mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm->tramp_code && start < mm->tramp_hi && end > mm->tramp_lo) mm->tramp_code = 0;
+}
+
 void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end)
 {
+	mm_tramp_clobber(mm, start, end);
 	mm_split_at(mm, start, end);
 	struct vma *v = vma_find_from(&mm->vmas, start);
 	while (v && v->start < end) {

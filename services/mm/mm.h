@@ -62,6 +62,9 @@ long mm_prepare_fork(struct task *t);
  * released at that syscall's exit, the other threads' page faults and syscalls wait.
  * mm_lock returns true when t took it (false: no mm, or t holds it already). */
 bool mm_lock(struct task *t);
+/* Whether t's mm is used by another task too (threads, a vfork child): only then
+ * does a native call that changes the host's mappings need the lock. */
+bool mm_shared(const struct task *t);
 void mm_syscall_exit(struct task *t);	/* releases the lock if t holds it */
 /* Whether the stop `status` of t must wait for the mm's lock (it was parked and
  * will be handled again by tracer_handle when the lock is released). */
@@ -131,16 +134,32 @@ void mm_fault_restore_disposition(struct task *t, int sig);
 /* At clone of a thread: the top of its new stack made present (see sigfault.c). */
 void mm_prefault_stack(struct task *t, uint64_t sp);
 long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long flags, unsigned long sig);
-long sys_set_robust_list(struct sysreq *r, uint64_t head, unsigned long len);
 
 /* For the loader (services/mm/mm_map.c): building t's address space at its exec
- * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings. */
+ * event. mm_exec() gives t a fresh mm holding the host's (the stub's) mappings.
+ * mm_map_managed, mm_prefill and mm_zero_range change only the tables; the host
+ * learns the new range at once, with mm_install_new (present pages mapped in runs
+ * of contiguous frames, the rest reserved): a few injected calls instead of one
+ * per segment plus a fault per page window. */
 struct memobj;
 int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, uint32_t vflags,
 		   struct memobj *obj, uint64_t pgoff, const char *name);
-int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* populates, then zeroes */
+/* Makes [start, end) present in the tables: file pages from the page cache (read
+ * into it in contiguous runs on a miss), with `write` private copies. 0 or -errno
+ * (-ENOMEM: the pool is empty; what was filled stays). */
+int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write);
+int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* fills, then zeroes */
+/* Mirrors [start, end), which the host has nothing of, in the host. 0 or -errno. */
+int mm_install_new(struct task *t, uint64_t start, uint64_t end);
+/* The stub's pages [lo, hi) stay in t's new image as its trampoline, out of the
+ * tables (so out of the guest's sight): code runs batches of injected calls with
+ * the table at `table` (core/inject.h), for this process and its forks. */
+void mm_set_tramp(struct task *t, uint64_t code, uint64_t table, uint64_t lo, uint64_t hi);
 int mm_unmap_range(struct task *t, uint64_t start, uint64_t end);
 int64_t mm_free_area(struct task *t, uint64_t len);	/* top-down, like mmap(NULL) */
+/* The argument and environment strings' bounds the host gave the new image. */
+int mm_get_strings(struct task *t, uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start,
+		   uint64_t *env_end);
 void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
 		   uint64_t arg_end, uint64_t env_start, uint64_t env_end);
 struct memobj *mm_file_object(int fd);	/* takes the fd */
@@ -153,6 +172,9 @@ uint64_t mm_random_pages(unsigned bits);	/* random, page aligned, below 2^(bits+
 struct vma;
 /* A VMA of t's mm named `name` (0), or -ENOENT. */
 int mm_find_named(struct task *t, const char *name, struct vma **out);
+/* The first VMA named `name` and the ones adjacent after it with the same name, as
+ * [*start, *end) (0), or -ENOENT. */
+int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end);
 int mm_aslr(void);				/* --aslr */
 void mm_set_brk(struct task *t, uint64_t start_brk);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */

@@ -38,6 +38,14 @@ struct mm {
 	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
 	uint64_t pinned[64];
 	unsigned npinned;
+	/* the last fork copied every page installed writable instead of making it
+	 * copy-on-write (few of them: fork.c) */
+	bool fork_copy;
+	/* the trampoline: the stub's pages kept hidden in the image (loader/image.c), whose
+	 * routine runs a batch of injected calls in one stop (core/inject.h); 0 when
+	 * none, or when the guest mapped or unmapped anything over [tramp_lo, tramp_hi) */
+	uint64_t tramp_code, tramp_table, tramp_lo, tramp_hi;
+	uint64_t fork_copy_pages;	/* how many (pinned ones may be among them) */
 	/* fork in progress (Linux holds mmap_lock): the forking thread; the other
 	 * threads' stops that would change the tables wait in parked[] */
 	char *exe_path;			/* the program the loader mapped (/proc/PID/exe) */
@@ -65,6 +73,14 @@ void mm_split_at(struct mm *mm, uint64_t start, uint64_t end);
 /* Removes [start, end) from the tables (frames released). The host side is the
  * caller's. */
 void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end);
+/* The host's mappings of [start, end) are about to change: the trampoline is lost
+ * if it lies there. */
+void mm_tramp_clobber(struct mm *mm, uint64_t start, uint64_t end);
+/* Queue the injected calls of t in a batch run by the trampoline (install.c), when
+ * t's mm has one; mm_batch_end runs them (a single call as a plain injection).
+ * Returns what mm_batch_end needs (NULL: no batch, calls run one by one). */
+struct inject_batch *mm_batch_begin(struct task *t);
+int mm_batch_end(struct task *t, struct inject_batch *b);
 /* Whether [start, end) is covered by VMAs without holes. */
 bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t end);
 /* rss bookkeeping for a page entering/leaving the page table */
@@ -81,12 +97,19 @@ long host_call(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 /* Installs the pages of [start, end) that the tables changed (PTE_PENDING) with the
  * protection their PTEs say, one mmap per run of contiguous frames. */
 int host_install_ptes(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
+/* The same for a range the host has nothing of yet (a new image): besides the runs
+ * of present pages, the absent pages of managed VMAs are reserved, one mmap per
+ * stretch of consecutive addresses (over VMA boundaries). */
+int host_install_new(struct task *t, struct mm *mm, uint64_t start, uint64_t end);
 
 /* fault.c */
 /* Makes [start, end) present (and writable if `write`, breaking COW) for the
  * managed VMAs in it; pages outside VMAs or beyond their protection are left alone.
  * At most max_pages are populated. 0 or -errno (-ENOMEM: pool exhausted). */
 int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, bool write);
+/* mm_populate's table work alone: the pages made present are left PTE_PENDING for
+ * the caller to install. 0 or -errno. */
+int mm_fill(struct mm *mm, uint64_t start, uint64_t end, bool write);
 /* The host protection for a present page of v (COW pages lose PROT_WRITE). */
 unsigned mm_page_prot(const struct vma *v, pte_t e);
 

@@ -28,14 +28,24 @@ int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, 
 		return -ENOMEM;
 	}
 	vma_merge_neighbours(&mm->vmas, v);
-	return host_reserve(t, start, len);
+	return 0;
+}
+
+int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write)
+{
+	return t->mm ? mm_fill(t->mm, start, end, write) : -ENOMEM;
+}
+
+int mm_install_new(struct task *t, uint64_t start, uint64_t end)
+{
+	return t->mm ? host_install_new(t, t->mm, start & PAGE_MASK, PAGE_ALIGN(end)) : -ENOMEM;
 }
 
 int mm_zero_range(struct task *t, uint64_t from, uint64_t to)
 {
 	struct mm *mm = t->mm;
 	if (!mm || to <= from) return 0;
-	int err = mm_populate(t, mm, from, to, true);
+	int err = mm_fill(mm, from, to, true);
 	if (err) return err;
 	for (uint64_t a = from; a < to;) {
 		uint64_t end = (a & PAGE_MASK) + PAGE_SIZE;
@@ -58,6 +68,18 @@ int mm_unmap_range(struct task *t, uint64_t start, uint64_t end)
 int64_t mm_free_area(struct task *t, uint64_t len)
 {
 	return t->mm ? mm_get_unmapped_area(t->mm, 0, PAGE_ALIGN(len)) : -ENOMEM;
+}
+
+int mm_get_strings(struct task *t, uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start,
+		   uint64_t *env_end)
+{
+	struct mm *mm = t->mm;
+	if (!mm || !mm->arg_end) return -ESRCH;
+	*arg_start = mm->arg_start;
+	*arg_end = mm->arg_end;
+	*env_start = mm->env_start;
+	*env_end = mm->env_end;
+	return 0;
 }
 
 void mm_set_layout(struct task *t, uint64_t start_brk, uint64_t start_stack, uint64_t arg_start,
@@ -87,6 +109,28 @@ int mm_find_named(struct task *t, const char *name, struct vma **out)
 			return 0;
 		}
 	return -ENOENT;
+}
+
+void mm_set_tramp(struct task *t, uint64_t code, uint64_t table, uint64_t lo, uint64_t hi)
+{
+	struct mm *mm = t->mm;
+	if (!mm) return;
+	mm_unmap_tables(mm, lo, hi);	/* hidden: the guest's maps never show it */
+	mm->tramp_code = code;
+	mm->tramp_table = table;
+	mm->tramp_lo = lo;
+	mm->tramp_hi = hi;
+}
+
+int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end)
+{
+	struct vma *v = NULL;
+	if (mm_find_named(t, name, &v)) return -ENOENT;
+	*start = v->start;
+	*end = v->end;
+	for (v = vma_next(v); v && v->start == *end && v->name && !strcmp(v->name, name); v = vma_next(v))
+		*end = v->end;
+	return 0;
 }
 
 int mm_aslr(void) { return mm_config.aslr; }

@@ -25,6 +25,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include "core/log.h"
+#include "core/trap.h"
 #include "services/mm/mm_internal.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -145,8 +146,87 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 		mm_unmap_tables(mm, start, start + len);
 		return res;
 	}
-	if (r->data[2]) mm_populate_resident(r->task, mm, start, start + len, false);
+	if (r->data[2]) {
+		mm_populate_resident(r->task, mm, start, start + len, false);
+	} else if (r->data[3]) {
+		/* best effort: what the pool cannot give now comes by fault */
+		uint64_t end = start + (r->data[3] >> 1);
+		mm_fill(mm, start, end, r->data[3] & 1);
+		struct inject_batch *b = mm_batch_begin(r->task);
+		host_install_ptes(r->task, mm, start, end);
+		mm_batch_end(r->task, b);
+	}
 	return res;
+}
+
+/* How much of a new private mapping is made present at once, at the exit of the
+ * reservation (one injected mmap per run of frames instead of a fault stop per
+ * window): what a program loading a library certainly touches. Text whole, up to
+ * 2 MiB; a read-only file mapping at offset 0, up to 2 MiB (ld.so maps a library
+ * whole so, reads its headers through it and maps the segments over it: the page
+ * cache then holds the file in one run of frames, so each segment is one mmap;
+ * ld.so.cache); data as private copies
+ * (relocation writes it) and small anonymous memory (bss, TLS, ld.so's own
+ * allocations) when small. Returns bytes << 1 | write, 0 for none. */
+static uint64_t prefill_of(uint64_t len, unsigned long prot, bool file, uint64_t pgoff, uint32_t vflags)
+{
+	uint64_t n = 0;
+	if (vflags & (VM_SHARED | VM_GROWSDOWN | VM_NORESERVE | VM_DROPPABLE)) return 0;
+	if (prot & PROT_WRITE) n = len <= (64UL << PAGE_SHIFT) && (file || len <= (16UL << PAGE_SHIFT)) ? len : 0;
+	else if (!file) n = 0;
+	else if (prot & PROT_EXEC) n = len < (512UL << PAGE_SHIFT) ? len : 512UL << PAGE_SHIFT;
+	else if ((prot & PROT_READ) && pgoff == 0) n = len < (512UL << PAGE_SHIFT) ? len : 512UL << PAGE_SHIFT;
+	return n << 1 | !!(prot & PROT_WRITE);
+}
+
+/* A single run of present pages: contiguous frames, one protection */
+struct one_run { uint64_t start, next; pfn_t pfn; unsigned prot; bool broken; };
+
+static int one_run_pte(uint64_t va, pte_t *e, void *arg)
+{
+	struct one_run *o = arg;
+	if (va == o->start) {
+		o->pfn = pte_pfn(*e);
+		o->prot = pte_prot(*e);
+	}
+	if (!pte_present(*e) || va != o->next || pte_prot(*e) != o->prot ||
+	    pte_pfn(*e) != o->pfn + ((va - o->start) >> PAGE_SHIFT)) {
+		o->broken = true;
+		return 1;
+	}
+	o->next = va + PAGE_SIZE;
+	return 0;
+}
+
+static int clear_pending(uint64_t va, pte_t *e, void *arg)
+{
+	(void)va; (void)arg;
+	*e &= ~PTE_PENDING;
+	return 0;
+}
+
+/* The pages of a new mapping [addr, addr + len) made present (with `write`, as
+ * private copies) and, when they are one run of contiguous frames, the guest's
+ * mmap rewritten to map those frames itself. false: not one run (what was filled
+ * is installed by the exit hook). */
+static bool mmap_frames(struct sysreq *r, struct mm *mm, uint64_t addr, uint64_t len, bool write)
+{
+	if (mm_fill(mm, addr, addr + len, write)) return false;
+	struct one_run o = { .start = addr, .next = addr };
+	pgtable_walk(mm->pt, addr, addr + len, one_run_pte, &o);
+	if (o.broken || o.next != addr + len) return false;
+	pgtable_walk(mm->pt, addr, addr + len, clear_pending, NULL);
+	MMDBG("[%d] map %#lx-%#lx frames %u+%lu by the guest's own mmap", task_vtid(r->task),
+	      (unsigned long)addr, (unsigned long)(addr + len), o.pfn, (unsigned long)(len >> PAGE_SHIFT));
+	mm_stat.installs++;
+	mm->install_gen++;
+	sysreq_set_arg(r, 1, len);
+	sysreq_set_arg(r, 2, o.prot);
+	sysreq_set_arg(r, 3, MAP_SHARED | MAP_FIXED | MAP_POPULATE);
+	sysreq_set_arg(r, 4, MM_POOL_FD);
+	sysreq_set_arg(r, 5, frame_offset(o.pfn));
+	r->args_final = true;
+	return true;
 }
 
 /* The name maps shows for a file: the path of our descriptor of it */
@@ -185,6 +265,19 @@ static long file_get(struct task *t, int fd, struct mfile *f)
  * with a throwaway mapping of our own. */
 static bool file_mmappable(const struct mfile *f)
 {
+	/* regular files of the disk and memory filesystems always have one: no
+	 * throwaway mapping (and no readlink) for every library a program maps */
+	switch ((unsigned long)f->fs.f_type) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0x01021994:	/* tmpfs */
+	case 0x794c7630:	/* overlayfs */
+	case 0x73717368:	/* squashfs */
+	case 0xF2F52010:	/* f2fs */
+	case 0x2fc12fc1:	/* zfs */
+		return true;
+	}
 	char name[64];
 	file_name(f->fd, name, sizeof name);
 	if (!strncmp(name, "/memfd:persona-proc", 19)) return false;
@@ -396,12 +489,36 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	 * locked (unless on fault) */
 	r->data[2] = (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
 		     (p.vflags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED;
+	r->data[3] = prefill_of(p.len, prot, f != NULL, p.pgoff, p.vflags);
+	/* alone in its mm, a thread needs no exit stop when its own call does all the
+	 * host has to: the reservation, or the mapping of the frames (a whole mapping
+	 * present in one run) */
+	bool alone = !mm_shared(t) && !r->data[2];
+	if (alone && (r->data[3] >> 1) == p.len && mmap_frames(r, mm, addr, p.len, r->data[3] & 1))
+		return SYSRET_NATIVE;
+	/* more than one host call (the frames are in several runs, or some pages stay
+	 * absent: a library's tail past its file's end): all of them in one batch,
+	 * from this stop, and the call answered here */
+	struct inject_batch *b = alone && r->data[3] ? mm_batch_begin(t) : NULL;
+	if (b) {
+		mm_fill(mm, addr, addr + (r->data[3] >> 1), r->data[3] & 1);	/* best effort */
+		host_reserve(t, addr, p.len);
+		host_install_ptes(t, mm, addr, addr + (r->data[3] >> 1));
+		long err = mm_batch_end(t, b);
+		if (err) mm_unmap_tables(mm, addr, addr + p.len);
+		return err ? err : (long)addr;
+	}
+	if (alone && !r->data[3]) {
+		r->args_final = true;	/* the reservation below, and no exit hook */
+		mm->install_gen++;
+	} else {
+		sysreq_on_exit(r, managed_mmap_exit);
+	}
 	sysreq_set_arg(r, 1, p.len);
 	sysreq_set_arg(r, 2, PROT_NONE);
 	sysreq_set_arg(r, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE);
 	sysreq_set_arg(r, 4, (uint64_t)-1);
 	sysreq_set_arg(r, 5, 0);
-	sysreq_on_exit(r, managed_mmap_exit);
 	return SYSRET_NATIVE;
 }
 
@@ -418,11 +535,37 @@ long sys_munmap(struct sysreq *r, uint64_t addr, unsigned long len)
 
 /* --- mprotect --------------------------------------------------------------------- */
 
-struct reprotect { struct task *t; struct vma *v; uint64_t start, end; unsigned prot; int err; };
+/* The host mprotects an mprotect needs, gathered: when there is one, the guest's own
+ * call can do it natively (no injection, no stop besides its seccomp stop). */
+#define REPROTECT_RUNS 4
+struct reprotect {
+	struct task *t;
+	struct vma *v;
+	uint64_t start, end;	/* the run being gathered */
+	unsigned prot;
+	int err;
+	struct { uint64_t start, end; unsigned prot; } runs[REPROTECT_RUNS];
+	unsigned nruns;
+};
+
+static void reprotect_apply(struct reprotect *c)
+{
+	for (unsigned i = 0; i < c->nruns && !c->err; i++)
+		c->err = host_protect(c->t, c->runs[i].start, c->runs[i].end - c->runs[i].start, c->runs[i].prot);
+	c->nruns = 0;
+}
+
+static void reprotect_add(struct reprotect *c, uint64_t start, uint64_t end, unsigned prot)
+{
+	if (c->nruns == REPROTECT_RUNS) reprotect_apply(c);
+	c->runs[c->nruns].start = start;
+	c->runs[c->nruns].end = end;
+	c->runs[c->nruns++].prot = prot;
+}
 
 static void reprotect_flush(struct reprotect *c)
 {
-	if (c->end > c->start && !c->err) c->err = host_protect(c->t, c->start, c->end - c->start, c->prot);
+	if (c->end > c->start) reprotect_add(c, c->start, c->end, c->prot);
 	c->start = c->end = 0;
 }
 
@@ -442,19 +585,21 @@ static int reprotect_pte(uint64_t va, pte_t *e, void *arg)
 	return 0;
 }
 
-/* Sets v's protection and re-installs its present pages to match. */
-static int vma_set_prot(struct task *t, struct mm *mm, struct vma *v, unsigned prot)
+/* Sets v's protection; the host changes its present pages need go to c. A host
+ * VMA is changed at once: the host may refuse (a read-only shared file made
+ * writable), and then v keeps its protection. 0 or -errno. */
+static int vma_set_prot(struct reprotect *c, struct mm *mm, struct vma *v, unsigned prot)
 {
 	if (v->flags & VM_HOST) {
-		int err = host_protect(t, v->start, v->end - v->start, prot);
+		int err = host_protect(c->t, v->start, v->end - v->start, prot);
 		if (!err) v->prot = prot;
 		return err;
 	}
 	v->prot = prot;
-	struct reprotect c = { .t = t, .v = v };
-	pgtable_walk(mm->pt, v->start, v->end, reprotect_pte, &c);
-	reprotect_flush(&c);
-	return c.err;
+	c->v = v;
+	pgtable_walk(mm->pt, v->start, v->end, reprotect_pte, c);
+	reprotect_flush(c);
+	return 0;
 }
 
 long sys_mprotect(struct sysreq *r, uint64_t start, unsigned long len, unsigned long prot)
@@ -484,19 +629,31 @@ long sys_mprotect(struct sysreq *r, uint64_t start, unsigned long len, unsigned 
 	mm_split_at(mm, start, end);
 	uint64_t at = start;
 	long err = 0;
+	struct reprotect c = { .t = t };
 	for (v = vma_find_from(&mm->vmas, start); v && v->start < end; v = vma_next(v)) {
 		if (v->start > at) {	/* a hole: Linux stops here */
 			err = -ENOMEM;
 			break;
 		}
-		if ((err = vma_set_prot(t, mm, v, (unsigned)prot))) break;
+		if ((err = vma_set_prot(&c, mm, v, (unsigned)prot))) break;
 		at = v->end;
 	}
 	if (!err && at < end) err = -ENOMEM;
+	bool native = !err && c.nruns == 1 && !mm_shared(t) && t->stop == STOP_SECCOMP;
+	if (native) {	/* the guest's call makes the one change (and returns 0) */
+		sysreq_set_arg(r, 0, c.runs[0].start);
+		sysreq_set_arg(r, 1, c.runs[0].end - c.runs[0].start);
+		sysreq_set_arg(r, 2, c.runs[0].prot);
+		r->args_final = true;
+		mm->install_gen++;
+	} else {
+		reprotect_apply(&c);
+		if (!err) err = c.err;
+	}
 	/* then merge what now matches, the pieces split off at both ends included */
 	for (v = vma_find_from(&mm->vmas, start > PAGE_SIZE ? start - PAGE_SIZE : 0); v && v->start <= end;)
 		v = vma_next(vma_merge_neighbours(&mm->vmas, v));
-	return err;
+	return native ? SYSRET_NATIVE : err;
 }
 
 /* --- brk ---------------------------------------------------------------------------- */

@@ -126,6 +126,7 @@ static long move_vma(struct task *t, struct mm *mm, struct vma *v, const struct 
 		vma_free(nv);
 		return -ENOMEM;
 	}
+	mm_tramp_clobber(mm, dst, dst + m->new_len);
 	int err = obj_cover(nv, m->new_len >> PAGE_SHIFT);
 	if (!err) err = host_reserve(t, dst, m->new_len);
 	if (err) {

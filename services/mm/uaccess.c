@@ -193,13 +193,20 @@ static void prefault_iovec(struct prefault *p, uint64_t iov, uint64_t count, boo
 	}
 }
 
+/* argv/envp: the pointer array, read a page's worth at a time (an environment
+ * has dozens of entries), and each string */
 static void prefault_argv(struct prefault *p, uint64_t argv)
 {
-	for (unsigned i = 0; argv && i < 4096; i++) {
-		uint64_t s;
-		prefault_range(p, argv + i * 8, 8, false);
-		if (copy_from_guest(p->t->tid, &s, argv + i * 8, 8) || !s) return;
-		prefault_string(p, s, 128 * 1024);
+	uint64_t ptrs[512];
+	for (unsigned i = 0; argv && i < 4096;) {
+		uint64_t at = argv + i * 8;
+		unsigned n = (unsigned)((PAGE_SIZE - (at & ~PAGE_MASK)) / 8);	/* to the page's end */
+		prefault_range(p, at, n * 8, false);
+		if (copy_from_guest(p->t->tid, ptrs, at, n * 8)) return;
+		for (unsigned k = 0; k < n; k++, i++) {
+			if (!ptrs[k]) return;
+			prefault_string(p, ptrs[k], 128 * 1024);
+		}
 	}
 }
 

@@ -10,6 +10,7 @@
  * safe plugin (rr), like sched_ext's watchdog ejects a misbehaving BPF scheduler. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -413,6 +414,11 @@ void sched_task_will_block(struct task *t)
 
 /* ---- the gate ---- */
 
+void sched_task_colocate(struct task *t)
+{
+	if (sc.active && t->se) sched_host_colocate(t->se);
+}
+
 bool sched_may_resume(struct task *t, int sig)
 {
 	struct sched_entity *se = t->se;
@@ -523,6 +529,7 @@ void sched_tick(void)
 		struct sched_entity *se = sc.cpu[c].curr;
 		if (!se) continue;
 		uint64_t delta = sched_host_account(se);
+		sched_host_colocate_check(se);
 		if (sched_host_sleeping(se, delta)) {	/* blocked in a native syscall */
 			se_block(se, OFF_NATIVE);
 			sched_host_watch(se);
@@ -698,4 +705,9 @@ void sched_shutdown(void)
 void sched_task_renamed(struct task *t)
 {
 	if (t->se) sched_host_comm(t->se);
+}
+
+void sched_task_named(struct task *t, const char *comm)
+{
+	if (t->se) snprintf(t->se->comm, sizeof t->se->comm, "%s", comm);
 }

@@ -40,6 +40,8 @@ struct sched_entity {
 	bool enter_sleep;		/* the next resume enters a sleeping syscall: not a wake-up */
 	char comm[16];
 	unsigned host_cpu;		/* host CPU it is pinned to, +1 (0: not pinned) */
+	unsigned colo_cpu;		/* host CPU it shares with the tracer, +1 (sched_host.c) */
+	bool colo_done;			/* grown up: back on every host CPU */
 	int stat_fd, schedstat_fd;	/* /proc/TID/{stat,schedstat}, opened on demand */
 	uint64_t host_runtime;		/* schedstat's runtime at the last accounting */
 	uint64_t run_start;		/* s->now when it got its CPU (trace slices) */
@@ -91,6 +93,9 @@ void sched_task_will_block(struct task *t);
 /* trap_resume's gate: true when t may run now; false when it stays stopped (held),
  * to be resumed with `sig` once it is picked. */
 bool sched_may_resume(struct task *t, int sig);
+/* Before the tracer resumes t: a young task is kept on the host CPU the tracer runs
+ * on (sched_host.c, "co-location"). */
+void sched_task_colocate(struct task *t);
 /* The timer tick (IRQ_TIMER): accounting, plugin tick, preemption, wake-ups of
  * tasks sleeping in native syscalls. */
 void sched_tick(void);
@@ -100,6 +105,7 @@ void sched_tick(void);
 void sched_task_start(struct task *t);
 void sched_task_exec(struct task *thread, struct task *leader);
 void sched_task_renamed(struct task *t);	/* exec, prctl(PR_SET_NAME): comm changed */
+void sched_task_named(struct task *t, const char *comm);	/* the same, the name known */
 /* sched_yield by t (emulated): the plugin hears of it and the gate switches */
 void sched_yield_task(struct task *t);
 

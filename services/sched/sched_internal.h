@@ -52,4 +52,8 @@ void sched_host_unwatch(struct sched_entity *se);
 void sched_host_poll_sleepers(void);
 void sched_host_comm(struct sched_entity *se);		/* reads the thread's name */
 void sched_host_close(struct sched_entity *se);
+/* Co-location: se is placed on the tracer's host CPU while young; at a tick, one
+ * that has grown up (COLO_NS of host CPU time) gets every host CPU back. */
+void sched_host_colocate(struct sched_entity *se);
+void sched_host_colocate_check(struct sched_entity *se);
 #endif

@@ -25,6 +25,7 @@ SAME(mm_maps)
 SAME(mm_syscall_buffers)
 SAME(mm_big)
 SAME(mm_unmap_stack)
+SAME(mm_fork_small)
 
 /* real programs with the memory manager on: python3 importing modules and
  * allocating 200 MiB, a shell pipeline (gcc runs in the loader suite) */
@@ -320,6 +321,7 @@ Suite *mm_suite(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_mm_mmap_errno);
 	tcase_add_test(tc, test_mm_segv);
+	tcase_add_test(tc, test_mm_fork_small);
 	tcase_add_test(tc, test_mm_fork_cow);
 	tcase_add_test(tc, test_mm_threads);
 	tcase_add_test(tc, test_mm_maps);

@@ -365,6 +365,59 @@ START_TEST(shim_prologue)
 }
 END_TEST
 
+/* The prologue's test for the supervisor's injected calls: a taggable syscall with
+ * the tag in r8's upper half is allowed before anything else; the same call without
+ * it, or another syscall with it, falls through (here to a final TRACE: ENOSYS). */
+static uint8_t no_mask(long nr) { (void)nr; return 0; }
+#define TAG 0x5a3c1e77u
+
+static void tag_body(void)
+{
+	uint64_t tag = (uint64_t)TAG << 32;
+	REC(0, syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0xffffffffUL | tag, 0));
+	REC(1, syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0));
+	REC(2, syscall(SYS_munmap, res->ret[0], 4096, 0, 0, tag, 0));
+	REC(3, syscall(SYS_getppid, 0, 0, 0, 0, tag, 0));		/* not taggable */
+	REC(4, syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       0xffffffffUL | (uint64_t)(TAG + 1) << 32, 0));	/* another tag */
+}
+
+START_TEST(injected_calls_allowed_by_tag)
+{
+	struct sock_fprog pro;
+	ck_assert_int_eq(filter_uaccess_prologue(no_mask, 1ULL << 40, TAG, &pro), 0);
+	struct sock_filter *all = malloc((pro.len + 1) * sizeof *all);
+	ck_assert_ptr_nonnull(all);
+	memcpy(all, pro.filter, pro.len * sizeof *all);
+	all[pro.len] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	struct sock_fprog prog = { .len = (unsigned short)(pro.len + 1), .filter = all };
+	memset(res, 0, sizeof *res);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		res->install_err = filter_install(&prog);
+		if (!res->install_err) tag_body();
+		__atomic_store_n(&res->done, 1, __ATOMIC_SEQ_CST);
+		for (;;) syscall(SYS_exit_group, 0);	/* trapped: spin */
+	}
+	free(pro.filter);
+	free(all);
+	for (int i = 0; i < 5000 && !__atomic_load_n(&res->done, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	unit_kill_child(pid);
+	ck_assert_msg(res->done, "filtered child did not finish");
+	ck_assert_int_eq(res->install_err, 0);
+	ASSERT_OK(0);
+	ASSERT_ERR(1, ENOSYS);
+	ASSERT_OK(2);
+	ASSERT_ERR(3, ENOSYS);
+	ASSERT_ERR(4, ENOSYS);
+	ck_assert(filter_inject_taggable(SYS_mmap) && filter_inject_taggable(SYS_prctl));
+	ck_assert(!filter_inject_taggable(SYS_getppid) && !filter_inject_taggable(SYS_execve));
+}
+END_TEST
+
 Suite *filter_suite(void)
 {
 	Suite *s = suite_create("filter");
@@ -378,6 +431,7 @@ Suite *filter_suite(void)
 	tcase_add_test(tc, trap_all_mode);
 	tcase_add_test(tc, other_abis_refused);
 	tcase_add_test(tc, shim_prologue);
+	tcase_add_test(tc, injected_calls_allowed_by_tag);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -192,6 +192,70 @@ START_TEST(mmap_is_usable)
 }
 END_TEST
 
+/* The batch routine (the stub's _start, loader/stub/stub.c) and a table for it, in
+ * this binary, so at the same addresses in the forked child. */
+extern char test_batch_routine[];
+__asm__(".text\n"
+	"test_batch_routine:\n"
+	"1:	test %r13, %r13\n"
+	"	jz 2f\n"
+	"	mov 0(%r12), %rax\n"
+	"	mov 8(%r12), %rdi\n"
+	"	mov 16(%r12), %rsi\n"
+	"	mov 24(%r12), %rdx\n"
+	"	mov 32(%r12), %r10\n"
+	"	mov 40(%r12), %r8\n"
+	"	mov 48(%r12), %r9\n"
+	"	syscall\n"
+	"	mov %rax, 56(%r12)\n"
+	"	add $64, %r12\n"
+	"	dec %r13\n"
+	"	jmp 1b\n"
+	"2:	int3\n"
+	"	ud2\n");
+static struct inject_op batch_table[INJECT_BATCH_MAX];
+
+/* Calls queued while a batch is open run in one stop, in order; the results come
+ * back, queued calls return their predicted result, registers are kept, and the
+ * child goes on. */
+START_TEST(batch_runs_calls_in_order)
+{
+	struct user_regs_struct before, after;
+	static struct inject_batch b;
+	getregs(child, &before);
+	b.code = (uint64_t)(uintptr_t)test_batch_routine;
+	b.table = (uint64_t)(uintptr_t)batch_table;
+	inject_batch_begin(t, &b);
+	uint64_t map[6] = { 0x200000000000ULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, (uint64_t)-1, 0 };
+	uint64_t unmap[6] = { 0x200000000000ULL, 4096 };
+	ck_assert_int_eq(inject_syscall(t, SYS_mmap, map), 0x200000000000LL);	/* predicted */
+	ck_assert_int_eq(inject_syscall(t, SYS_getpid, no_args), 0);
+	ck_assert_int_eq(inject_syscall(t, SYS_munmap, unmap), 0);
+	ck_assert_uint_eq(b.n, 3);
+	ck_assert_int_eq(inject_batch_end(t), 0);
+	ck_assert_ptr_null(t->batch);
+	ck_assert_int_eq(b.op[0].ret, 0x200000000000LL);
+	ck_assert_int_eq(b.op[1].ret, child);
+	ck_assert_int_eq(b.op[2].ret, 0);
+	getregs(child, &after);
+	assert_regs_eq(&before, &after);
+	/* a failing call: its errno comes back from the end of the batch */
+	inject_batch_begin(t, &b);
+	uint64_t bad_fd[6] = { (uint64_t)-1 };
+	inject_syscall(t, SYS_getpid, no_args);
+	inject_syscall(t, SYS_close, bad_fd);
+	ck_assert_int_eq(inject_batch_end(t), -EBADF);
+	char c;
+	ck_assert_int_eq(trap_resume(t, 0), 0);
+	ck_assert_int_eq(kill(child, SIGUSR1), 0);
+	int st = wait_stop(child);
+	ck_assert_int_eq(WSTOPSIG(st), SIGUSR1);
+	ck_assert_int_eq(ptrace(PTRACE_CONT, child, 0, SIGUSR1), 0);
+	ck_assert(read_report(&c));
+}
+END_TEST
+
 START_TEST(errors_come_back)
 {
 	uint64_t bad_fd[6] = { (uint64_t)-1 };
@@ -428,6 +492,7 @@ Suite *inject_suite(void)
 	tcase_add_test(tc, getpid_returns_host_pid);
 	tcase_add_test(tc, mmap_is_usable);
 	tcase_add_test(tc, errors_come_back);
+	tcase_add_test(tc, batch_runs_calls_in_order);
 	tcase_add_test(tc, child_continues);
 	tcase_add_test(tc, signal_during_injection_is_resent);
 	tcase_add_test(tc, two_signals_during_injection);
