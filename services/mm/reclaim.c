@@ -146,6 +146,10 @@ struct scan {
 	bool direct;
 	uint64_t victims[MM_SWAP_CLUSTER];	/* the cluster being evicted (evict_cluster) */
 	unsigned nvictims;
+	/* the host calls are batched (one stop): the writes wait for the batch to have
+	 * run, since a page may be written out only once the guest cannot reach it */
+	bool deferred;
+	struct wb_batch *ready;
 };
 
 static int collect_pins(struct task *x, void *arg)
@@ -377,6 +381,11 @@ static int kswapd_fn(void *arg)
 /* Hands a filled batch to kswapd (background) or writes it now (direct). */
 static void batch_submit(struct scan *s, struct wb_batch *b)
 {
+	if (s->deferred) {
+		b->next = s->ready;
+		s->ready = b;
+		return;
+	}
 	wb_inflight += b->n;
 	if (s->direct || !kswapd) {
 		b->err = write_batch(b);
@@ -457,12 +466,8 @@ static unsigned evict_cluster(struct scan *s, const struct vma *v, uint64_t seed
 		if (b->n == RECLAIM_BATCH) {
 			batch_submit(s, b);
 			if (!(b = *bp = calloc(1, sizeof *b))) {	/* written now, synchronously */
-				static struct wb_batch one;
-				one = (struct wb_batch){ .n = 1, .slot = { slot + i }, .pfn = { pfn } };
-				wb_inflight++;
-				one.err = write_batch(&one);
-				if (!one.err) swap_cache_done(slot + i);
-				wb_inflight--;
+				/* no memory for a batch: the page stays in the swap cache
+				 * (a fault takes it back; nothing is lost, nothing freed) */
 				*bp = NULL;
 				return done + 1;
 			}
@@ -518,6 +523,7 @@ static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 {
 	struct mm *mm = t->mm;
 	if (!mm || !swap_active() || !swap_free_slots() || mm->lock_owner) return 0;
+	if (t->batch) return 0;		/* an open batch would run our host calls too late */
 	static struct scan s;
 	memset(&s, 0, sizeof s);
 	s.t = t;
@@ -526,11 +532,20 @@ static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 	task_for_each(collect_pins, &s);
 	if (s.frozen) return 0;
 	if (want > RECLAIM_BATCH) want = RECLAIM_BATCH;
+	struct inject_batch *ib = mm_batch_begin(t);	/* every mprotect and mmap: one stop */
+	s.deferred = ib != NULL;
 	/* a small active list is left alone: aging it would only cost reference faults */
 	if (mm->lru[LRU_ACTIVE].n > RECLAIM_BATCH &&
 	    (mm->lru[LRU_ACTIVE].n > mm->lru[LRU_INACTIVE].n || mm->lru[LRU_INACTIVE].n < want))
 		shrink_active(&s, (unsigned)want * 2);
 	unsigned got = evict(&s, (unsigned)want);
+	if (ib) mm_batch_end(t, ib);
+	s.deferred = false;
+	while (s.ready) {		/* the guest cannot reach them now: write them out */
+		struct wb_batch *b = s.ready;
+		s.ready = b->next;
+		batch_submit(&s, b);
+	}
 	MMDBG("[%d] %s reclaim: %u of %lu pages evicted (lists %lu inactive, %lu active)", task_vtid(t),
 	      direct ? "direct" : "background", got, (unsigned long)want, (unsigned long)mm->lru[LRU_INACTIVE].n,
 	      (unsigned long)mm->lru[LRU_ACTIVE].n);
