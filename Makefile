@@ -91,7 +91,10 @@ $(BUILD)/persona-sched.pc: persona-sched.pc.in $(BUILD)/prefix.stamp
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
+# rebuilt from scratch: `ar r` keeps members whose sources are gone, and a stale
+# member defining a symbol that moved to another file can win at link time
 $(BUILD)/libpersona.a: $(LIB_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/persona: $(BUILD)/core/main.o $(BUILD)/libpersona.a
