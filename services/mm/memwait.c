@@ -20,6 +20,7 @@
 #include "services/sched/sched.h"
 #include "services/time/ktimer.h"
 #include "services/mm/mm_internal.h"
+#include "services/mm/swap.h"
 
 #define MEMWAIT_MAX	64
 #define MEMWAIT_MS	50
@@ -71,6 +72,7 @@ static void timeout(struct ktimer *k)
 
 int mm_memwait(struct task *t)
 {
+	if (!swap_active()) return 0;	/* others' anonymous pages cannot go anywhere */
 	struct holders h = { .self = t->mm };
 	task_for_each(count_holders, &h);
 	unsigned *n = tries_of(t->tid, true);

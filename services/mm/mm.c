@@ -359,6 +359,8 @@ void mm_print_stats(void)
 	fprintf(stderr, "persona: mm: page cache: %lu pages, %lu hits, %lu misses, %lu dropped by reclaim\n",
 		(unsigned long)pc.pages, (unsigned long)pc.hits, (unsigned long)pc.misses,
 		(unsigned long)pc.dropped);
+	fprintf(stderr, "persona: mm: reclaim: %lu clean file pages dropped from page tables\n",
+		(unsigned long)mm_stat.file_dropped);
 	if (swap_active()) {
 		struct swap_stats sw;
 		swap_stats(&sw);

@@ -30,6 +30,7 @@ struct mm {
 	uint64_t swapents;		/* swap entries in the page table (MM_SWAPENTS) */
 	/* the process's anonymous pages for reclaim (reclaim.c): inactive [0], active [1] */
 	struct lru_list { pfn_t head, tail; uint64_t n; } lru[2];
+	uint64_t file_hand;		/* reclaim's clock hand over private file mappings */
 	uint64_t minflt, majflt;	/* faults Persona handled (and host image faults: 0) */
 	uint32_t def_flags;		/* VM_LOCKED after mlockall(MCL_FUTURE) */
 	uint64_t last_fault;		/* address of the last fault: sequential detection */
@@ -195,6 +196,7 @@ struct mm_counters {
 	uint64_t pgactivate, pgdeactivate, pgrefill, aging_faults, swap_faults, kswapd_wakeups, swapcache_hits;
 	uint64_t reclaim_idle;		/* pages reclaimed from idle processes' mms */
 	uint64_t memwait;		/* faults that waited for other processes' memory */
+	uint64_t file_dropped;		/* clean file pages dropped from page tables */
 };
 extern struct mm_counters mm_stat;
 

@@ -160,6 +160,11 @@ static int collect_pins(struct task *x, void *arg)
 	else if (x->mm_npins) s->pinned[s->npinned++] = x;
 	if (x == x->leader || !s->nkpages)
 		s->nkpages += mm_kernel_written_pages(x, s->kpages + s->nkpages, 64 - s->nkpages);
+	/* the `syscall` instruction injections step through: aged or dropped, every
+	 * injected call would fault (EFAULT) */
+	uint64_t g[2] = { x->gadget & PAGE_MASK, x->leader->gadget & PAGE_MASK };
+	for (int i = 0; i < 2; i++)
+		if (g[i] && s->nkpages < 64) s->kpages[s->nkpages++] = g[i];
 	return 0;
 }
 
@@ -517,13 +522,99 @@ static unsigned evict(struct scan *s, unsigned want)
 	return done;
 }
 
+/* --- clean file pages --------------------------------------------------------------- */
+
+/* Clean file pages mapped from the page cache are dropped, not swapped (Linux's
+ * file LRU): a private file mapping's page that was never written is the cache's
+ * frame, mapped copy-on-write, and can be read again. They are not on the mm's
+ * lists, so a clock hand (mm->file_hand) walks the private file mappings a cluster
+ * at a time: a cluster whose cached pages are all still aged since the last pass
+ * (no access: no reference fault) loses them (a reservation; a later access maps
+ * the cache's page again, or reads the file if the cache let it go); any other
+ * cluster is aged for the next pass. The cache keeps its reference: the frames are
+ * freed by its shrinker once no mapping uses them. */
+#define FILE_SCAN_CLUSTERS 1024	/* clusters looked at per pass (4096 pages) */
+
+static bool file_droppable(const struct vma *v)
+{
+	return v->obj && v->obj->kind == MO_FILE && v->prot != PROT_NONE &&
+	       !(v->flags & (VM_HOST | VM_SHARED | VM_LOCKED));
+}
+
+static unsigned drop_cluster(struct scan *s, struct vma *v, uint64_t cs, uint64_t ce)
+{
+	struct mm *mm = s->mm;
+	uint64_t vas[CLUSTER];
+	unsigned n = 0, dropped = 0;
+	bool young = false;
+	for (uint64_t va = cs; va < ce; va += PAGE_SIZE) {
+		pte_t e = pgtable_get(mm->pt, va);
+		if (!pte_present(e) || !(e & PTE_COW) || !pagecache_owns(pte_pfn(e)) || !touchable(s, va, e))
+			continue;
+		young |= !(e & PTE_AGED);
+		vas[n++] = va;
+	}
+	if (!n) return 0;
+	if (young) {			/* referenced since the last pass: a second chance */
+		age_cluster(s, v, cs);
+		return 0;
+	}
+	memcpy(s->victims, vas, n * sizeof *vas);
+	s->nvictims = n;
+	for (unsigned i = 0; i < n; i++) *pgtable_entry(mm->pt, vas[i], false) &= ~PTE_AGED;
+	for_runs(s, cs, ce, replaceable, reserve_run);
+	s->nvictims = 0;
+	for (unsigned i = 0; i < n; i++) {
+		pte_t *e = pgtable_entry(mm->pt, vas[i], false);
+		if (!(*e & PTE_AGED)) continue;		/* its reservation failed */
+		pfn_t pfn = pte_pfn(*e);
+		*e = 0;
+		mm_rss_add(mm, v, -1);
+		frame_put(pfn);			/* the mapping's reference; the cache keeps its own */
+		dropped++;
+	}
+	mm_stat.file_dropped += dropped;
+	return dropped;
+}
+
+static unsigned drop_file(struct scan *s, unsigned want)
+{
+	struct mm *mm = s->mm;
+	unsigned dropped = 0, budget = FILE_SCAN_CLUSTERS;
+	uint64_t va = mm->file_hand;
+	struct vma *v = vma_find_from(&mm->vmas, va);
+	/* background reclaim goes round once (what it ages now is judged at a later
+	 * pass, after the guest ran); direct reclaim, the last step before the OOM
+	 * killer, may go round twice and drop what it has just aged */
+	unsigned laps = s->direct ? 2 : 1;
+	while (dropped < want && budget) {
+		if (!v) {			/* the hand goes round */
+			if (!laps-- || !(v = vma_first(&mm->vmas))) break;
+			va = v->start;
+		}
+		if (!file_droppable(v) || va >= v->end) {
+			if ((v = vma_next(v))) va = v->start;
+			continue;
+		}
+		if (va < v->start) va = v->start;
+		uint64_t cs, ce;
+		cluster_of(v, va, &cs, &ce);
+		budget--;
+		dropped += drop_cluster(s, v, cs, ce);
+		va = ce;
+	}
+	mm->file_hand = va;
+	return dropped;
+}
+
 /* One pass over t's mm: balance the lists, then evict up to want pages. */
 /* Shrinks the mm of t, a stopped thread the host changes go through. */
 static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 {
 	struct mm *mm = t->mm;
-	if (!mm || !swap_active() || !swap_free_slots() || mm->lock_owner) return 0;
+	if (!mm || mm->lock_owner) return 0;
 	if (t->batch) return 0;		/* an open batch would run our host calls too late */
+	bool swap = swap_active() && swap_free_slots();
 	static struct scan s;
 	memset(&s, 0, sizeof s);
 	s.t = t;
@@ -535,20 +626,26 @@ static uint64_t shrink_mm(struct task *t, uint64_t want, bool direct)
 	struct inject_batch *ib = mm_batch_begin(t);	/* every mprotect and mmap: one stop */
 	s.deferred = ib != NULL;
 	/* a small active list is left alone: aging it would only cost reference faults */
-	if (mm->lru[LRU_ACTIVE].n > RECLAIM_BATCH &&
+	if (swap && mm->lru[LRU_ACTIVE].n > RECLAIM_BATCH &&
 	    (mm->lru[LRU_ACTIVE].n > mm->lru[LRU_INACTIVE].n || mm->lru[LRU_INACTIVE].n < want))
 		shrink_active(&s, (unsigned)want * 2);
-	unsigned got = evict(&s, (unsigned)want);
+	unsigned got = swap ? evict(&s, (unsigned)want) : 0;
+	/* only with swap: without it, dropping the text of a process that cannot
+	 * shrink otherwise was measured to thrash for minutes where the OOM killer
+	 * would end it at once (Linux has refault-based thrash detection for that) */
+	unsigned dropped = swap_active() && got < want ? drop_file(&s, (unsigned)(want - got)) : 0;
 	if (ib) mm_batch_end(t, ib);
+	if (dropped) pagecache_shrink(dropped);	/* their frames, once the guest cannot reach them */
+	got += dropped;
 	s.deferred = false;
 	while (s.ready) {		/* the guest cannot reach them now: write them out */
 		struct wb_batch *b = s.ready;
 		s.ready = b->next;
 		batch_submit(&s, b);
 	}
-	MMDBG("[%d] %s reclaim: %u of %lu pages evicted (lists %lu inactive, %lu active)", task_vtid(t),
-	      direct ? "direct" : "background", got, (unsigned long)want, (unsigned long)mm->lru[LRU_INACTIVE].n,
-	      (unsigned long)mm->lru[LRU_ACTIVE].n);
+	MMDBG("[%d] %s reclaim: %u of %lu pages evicted, %u of them file pages dropped (lists %lu inactive, "
+	      "%lu active)", task_vtid(t), direct ? "direct" : "background", got, (unsigned long)want, dropped,
+	      (unsigned long)mm->lru[LRU_INACTIVE].n, (unsigned long)mm->lru[LRU_ACTIVE].n);
 	return got;
 }
 

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include "harness.h"
 #include "suites.h"
@@ -243,6 +246,39 @@ START_TEST(test_swap_meminfo_tools)
 }
 END_TEST
 
+/* clean file pages are dropped, not swapped: a process that keeps a 20 MiB private
+ * file mapping mapped (read in full) and then needs 20 MiB of anonymous memory in a
+ * 32 MiB pool gets the file's pages dropped from its page table, and reads the same
+ * bytes again afterwards */
+START_TEST(test_clean_file_pages_dropped)
+{
+	char path[] = "/tmp/persona-filedrop.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	static char block[1 << 16];
+	for (size_t i = 0; i < sizeof block; i++) block[i] = (char)(i * 7 + (i >> 8));
+	for (int i = 0; i < 320; i++) ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+	struct timeval old[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
+	ck_assert_int_eq(futimes(fd, old), 0);	/* older than the page cache's racy window */
+	close(fd);
+	char py[1024];
+	snprintf(py, sizeof py, "import mmap, hashlib\nf = open('%s', 'rb')\n"
+		 "m = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)\n"
+		 "h1 = hashlib.sha256(m[:]).hexdigest()\nb = bytearray(20 << 20)\n"
+		 "for i in range(0, len(b), 4096): b[i] = 1\n"
+		 "print('same' if hashlib.sha256(m[:]).hexdigest() == h1 else 'different', sum(b[::4096]))\n", path);
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--mem=32M", "--swap=64M", "--overcommit=1", "--stats"),
+				     ARGV("/usr/bin/python3", "-c", py), NULL, 180, &r), 0);
+	unlink(path);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "same 5120\n") != NULL, "%s\n%s", r.out, r.err);
+	const char *p = strstr(r.err, "mm: reclaim: ");
+	ck_assert_msg(p && strtol(p + 13, NULL, 10) > 256, "file pages dropped:\n%s", r.err);
+	run_free(&r);
+}
+END_TEST
+
 /* --overcommit=2: an mmap that would take Committed_AS past CommitLimit (mem/2 +
  * swap) fails with ENOMEM; the same size fits with swap added; mode 1 lets it pass */
 START_TEST(test_overcommit_never)
@@ -346,6 +382,7 @@ Suite *mm_suite(void)
 	tcase_add_test(pool, test_swap_working_set);
 	tcase_add_test(pool, test_swap_meminfo_tools);
 	tcase_add_test(pool, test_overcommit_never);
+	tcase_add_test(pool, test_clean_file_pages_dropped);
 	suite_add_tcase(s, pool);
 	return s;
 }
