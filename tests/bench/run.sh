@@ -16,7 +16,8 @@
 #   (the in-guest shim section runs getpid, getppid, getsid, open_close, first_touch natively,
 #    under --trap=ptrace and under --trap=shim: docs/shim.md)
 #   PROOT        PRoot command; empty to skip PRoot         (default "proot -r /" if installed)
-#   BENCH_ONLY   run only these benchmarks (names, space-separated; default all)
+#   BENCH_ONLY   run only these benchmarks (names, space-separated; default all);
+#                `workloads` is the whole-workload section (tests/bench/workloads.sh)
 #
 # The two exec benchmarks (fork_exec_wait, fork_exec_static) also run under PRoot, another
 # ptrace-based user-space exec, in the same interleaved rounds (native, persona, strace,
@@ -29,6 +30,10 @@
 # short rounds spreads bursts of noise from other load on the machine over all modes,
 # instead of skewing whichever mode happened to run during the burst, and the median
 # of 5 rounds ignores up to 2 disturbed ones.
+#
+# The whole-workload section (issue 9: a sh loop of forks, gcc, python3, tar, ls -lR
+# natively, under persona with both trap backends, under PRoot and under strace -f) is
+# in tests/bench/workloads.sh, sourced below.
 #
 # The target checks are informational: the script exits 0 unless a benchmark run itself
 # fails (or a binary is missing).
@@ -124,6 +129,9 @@ measure() {
 	echo "$v"
 }
 
+# only_has NAME...: whether BENCH_ONLY (if set) names one of them
+only_has() { [ -z "$BENCH_ONLY" ] && return 0; for n; do case " $BENCH_ONLY " in *" $n "*) return 0 ;; esac; done; return 1; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 # check LABEL VALUE LIMIT: PASS when VALUE <= LIMIT
@@ -139,11 +147,13 @@ out "machine: nproc=$(nproc) kernel=$(uname -r) arch=$(uname -m) cpu=$(awk -F': 
 out "persona=$PERSONA strace='${STRACE:-none}' scale=$BENCH_SCALE"
 out "ns/op: median over $BENCH_ROUNDS interleaved rounds (native, persona, strace, persona trace) of the median of $BENCH_REPS timed repetitions"
 out "ptrace = persona trace -f -o /dev/null (same iterations as strace)"
+failed=0
+# shellcheck disable=SC2046
+if only_has $(echo "$BENCHMARKS" | awk 'NF { print $1 }'); then
 out ""
 out "$(row benchmark iters/str native persona p/nat strace p/strace ptrace pt/str)"
 out "$(row --------------- ---------- ----------- ----------- ------- ----------- -------- ----------- ------)"
 
-failed=0
 echo "$BENCHMARKS" | {
 while read -r name iters siters desc; do
 	[ -n "$name" ] || continue
@@ -189,6 +199,7 @@ check "fork+COW of 100 MiB persona/native" "$(ratio "$(get fork_cow 3)" "$(get f
 for b in getpid getuid open_close fork_wait fork_exec_wait pipe_pingpong thread_create; do
 	check "persona trace/strace: $b" "$(ratio "$(get $b 5)" "$(get $b 4)")" 1.0
 done
+fi
 
 # the in-guest fast path (issue 9, docs/shim.md): the same binaries natively, under
 # --trap=ptrace (the default) and under --trap=shim, interleaved in each round
@@ -199,6 +210,8 @@ getsid          4000  getsid(own pid): trapped, emulated by the supervisor throu
 open_close      4000  openat trapped and run natively (not in the shim class: ptrace)
 first_touch    65536  first write to a fresh page (faults: still ptrace signal stops)
 '
+# shellcheck disable=SC2046
+if only_has $(echo "$SHIM_BENCHMARKS" | awk 'NF { print $1 }'); then
 out ""
 out "in-guest shim: ns/op, median of $BENCH_ROUNDS interleaved rounds (native, --trap=ptrace, --trap=shim)"
 out "$(printf '%-15s %10s %11s %11s %11s %9s %9s' benchmark iters native ptrace shim shim/nat ptr/shim)"
@@ -226,9 +239,12 @@ check "getpid --trap=shim/native" "$(ratio "$(get shim_getpid 4)" "$(get shim_ge
 check "getpid --trap=shim/--trap=ptrace" "$(ratio "$(get shim_getpid 4)" "$(get shim_getpid 3)")" 0.1
 check "getsid (channel) --trap=shim/--trap=ptrace" "$(ratio "$(get shim_getsid 4)" "$(get shim_getsid 3)")" 0.1
 check "first touch --trap=shim/--trap=ptrace" "$(ratio "$(get shim_first_touch 4)" "$(get shim_first_touch 3)")" 0.5
+fi
 
 # exec by Persona's loader against native and PRoot (issue 6), from the same rounds
-if [ -n "$PROOT" ]; then
+if ! only_has fork_exec_wait fork_exec_static; then
+	:
+elif [ -n "$PROOT" ]; then
 	out ""
 	out "exec (issue 6): ns/op from the rounds above; PRoot = $PROOT, same iterations as native and persona"
 	out "  targets: persona/native <= 3.0 (within 3x native), persona/proot <= 1.0 (faster than PRoot)"
@@ -250,9 +266,6 @@ fi
 
 # context switches on one CPU: natively pinned with taskset, under Persona on one
 # virtual CPU (issue 7: every switch is the personality's scheduler at work)
-# only_has NAME...: whether BENCH_ONLY (if set) names one of them
-only_has() { [ -z "$BENCH_ONLY" ] && return 0; for n; do case " $BENCH_ONLY " in *" $n "*) return 0 ;; esac; done; return 1; }
-
 if only_has pipe_pingpong yield_pingpong; then
 out ""
 out "context switches on one CPU (ns/op, median of $BENCH_ROUNDS rounds): native taskset -c 0, persona --cpus 1 (cfs)"
@@ -315,6 +328,13 @@ for pat in seq rand; do
 	done
 done
 }
+
+# whole workloads (issue 9): tests/bench/workloads.sh
+if only_has workloads; then
+	[ -x "$BENCH/walltime" ] || die "missing $BENCH/walltime"
+	. "$(dirname "$0")/workloads.sh"
+	wl_section
+fi
 
 cp "$TMP/report" "$RESULTS" && cp "$TMP/raw" "$RAW" && echo "(written to $RESULTS; per-round figures in $RAW)"
 if [ "$failed" -ne 0 ]; then
