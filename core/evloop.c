@@ -290,6 +290,7 @@ static void switch_to_signalfd(void)
 int evloop_run(void)
 {
 	int status;
+	bool io_failed = false;
 	if (waitid_mode) arm_waitid();	/* now that the first guest exists */
 	for (;;) {
 		bool children = waitid_mode ? !no_children : reap_children();
@@ -300,6 +301,7 @@ int evloop_run(void)
 		int err = io_uring_submit_and_wait(&ring, 1);
 		if (err < 0 && err != -EINTR && err != -EBUSY) {
 			log_err("io_uring: %s", strerror(-err));
+			io_failed = true;
 			break;
 		}
 		unsigned head, seen = 0;
@@ -310,7 +312,10 @@ int evloop_run(void)
 		io_uring_cq_advance(&ring, seen);
 		if (waitid_refused) switch_to_signalfd();
 	}
-	if (!lifecycle_done(&status)) status = W_EXITCODE(255, 0);
+	if (!lifecycle_done(&status)) {
+		lifecycle_report_unfinished(!io_failed);
+		status = W_EXITCODE(255, 0);
+	}
 	return status;
 }
 

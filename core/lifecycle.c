@@ -266,6 +266,21 @@ static int count_live(struct task *t, void *arg)
 	return 0;
 }
 
+static int report_live(struct task *t, void *arg)
+{
+	if (t->state != TASK_ZOMBIE && !t->kthread)
+		log_err("  task %d (host %d) state %d, never seen to exit", task_vtid(t), t->tid, t->state);
+	return 0;
+}
+
+void lifecycle_report_unfinished(bool no_children)
+{
+	log_err("the event loop ended before the namespace did (%s; init %s, %u stop(s) not replayed)",
+		no_children ? "the host reports no children left" : "the event loop failed",
+		init_exited ? "exited" : "never seen to exit", nlater);
+	task_for_each(report_live, NULL);
+}
+
 bool lifecycle_done(int *status)
 {
 	unsigned live = 0;

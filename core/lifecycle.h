@@ -41,4 +41,7 @@ void lifecycle_on_thread_gone(void (*fn)(struct task *t));
 void lifecycle_on_exec(void (*fn)(struct task *leader));
 /* true once init has exited and every other task is gone */
 bool lifecycle_done(int *init_status);
+/* The event loop ended (no children left, or io_uring failed) while lifecycle_done()
+ * is false: says what the table still holds, so exit status 255 is never silent. */
+void lifecycle_report_unfinished(bool no_children);
 #endif

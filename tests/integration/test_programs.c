@@ -1,6 +1,8 @@
 /* tests/integration/test_programs.c - real programs give the same stdout, stderr and
  * exit status under Persona as natively. */
 #include <check.h>
+#include <string.h>
+#include <sys/wait.h>
 #include "harness.h"
 #include "suites.h"
 
@@ -38,6 +40,23 @@ START_TEST(test_sh_pipelines)
 }
 END_TEST
 
+/* A report: about 1 run in 10 of this pipeline exited 255 with no message (the event
+ * loop's "no children left" before the namespace was seen to end). Not reproduced
+ * here; every run must give the shell's status and output. */
+START_TEST(test_pipeline_repeated)
+{
+	char *const *argv = ARGV("sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r | tr '\\n' ' '");
+	for (int i = 0; i < 30; i++) {
+		struct run_result r;
+		ck_assert_int_eq(run_persona(NULL, argv, NULL, 60, &r), 0);
+		ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+			      "run %d: status %#x\nstderr: %s", i, r.status, r.err);
+		ck_assert_msg(!strcmp(r.out, "3 2 1 "), "run %d: stdout '%s'", i, r.out);
+		run_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_python_subprocess)
 {
 	assert_same_as_native(ARGV("python3", "-c",
@@ -69,6 +88,7 @@ Suite *programs_suite(void)
 	tcase_add_test(tc, test_echo_cat);
 	tcase_add_test(tc, test_ls);
 	tcase_add_test(tc, test_sh_pipelines);
+	tcase_add_test(tc, test_pipeline_repeated);
 	tcase_add_test(tc, test_python_subprocess);
 	tcase_add_test(tc, test_busybox);
 	tcase_add_test(tc, test_killed_by_signal);
