@@ -63,7 +63,8 @@ static void usage(FILE *f)
 		"\n"
 		"run options:\n"
 		"  --strict          refuse syscalls Persona does not know with ENOSYS\n"
-		"  --hz=N            timer tick rate (250; 0: no tick)\n"
+		"  --hz=N            timer tick rate (250; 0: no tick, and then the host\n"
+		"                    schedules: --sched needs a tick)\n"
 		"  --stats           print interrupt, softirq, work and timer counts at exit\n"
 		"  --debug=LIST      log categories: syscall,task,signal,proc,inject,irq,\n"
 		"                    softirq,work,timer,mm,all\n"
@@ -158,6 +159,18 @@ static int start_kernel(const struct run_opts *o)
 	time_init();
 	struct sched_options so = o->sched;
 	so.hz = o->hz;
+	/* The scheduler learns that a guest fell asleep inside the host (a pipe read)
+	 * only at a tick: without one, such a sleeper keeps its virtual CPU and the
+	 * others can wait forever (measured: sh|sort|tr deadlocked 5% of runs). So
+	 * --hz=0 means the host schedules, and asking for a plugin with it is an error. */
+	if (!so.hz && !so.off) {
+		if (so.plugin) {
+			log_err("--hz=0 leaves the scheduler without a tick (it could never take a CPU back "
+				"from a guest asleep in the host): use --sched=off or a tick rate");
+			return -EINVAL;
+		}
+		so.off = true;
+	}
 	if ((err = sched_init(&so))) return err;
 	if (sched_active()) irq_ncpus = sched_ncpus();
 	return 0;
