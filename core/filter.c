@@ -130,6 +130,24 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog)
 	return err;
 }
 
+/* Puts `pro` (malloc'd, taken) in front of *prog. 0 or -errno. */
+static int prepend(struct sock_fprog *prog, struct sock_fprog *pro)
+{
+	unsigned n = pro->len + prog->len;
+	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;
+	if (!all) {
+		free(pro->filter);
+		return n > BPF_MAXINSNS ? -E2BIG : -ENOMEM;
+	}
+	memcpy(all, pro->filter, pro->len * sizeof *all);
+	memcpy(all + pro->len, prog->filter, prog->len * sizeof *all);
+	free(pro->filter);
+	free(prog->filter);
+	prog->filter = all;
+	prog->len = (unsigned short)n;
+	return 0;
+}
+
 /* [uaccess prologue][libseccomp's program]: the prologue falls through to it */
 static int prepend_uaccess(enum filter_mode mode, struct sock_fprog *prog)
 {
@@ -138,19 +156,7 @@ static int prepend_uaccess(enum filter_mode mode, struct sock_fprog *prog)
 	if (!filter_inject_tag) filter_inject_tag = new_inject_tag();
 	int err = filter_uaccess_prologue(uaccess_mask, MM_UACCESS_FLOOR, filter_inject_tag, &pro);
 	if (err) return err;
-	unsigned n = pro.len + prog->len;
-	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;
-	if (!all) {
-		free(pro.filter);
-		return n > BPF_MAXINSNS ? -E2BIG : -ENOMEM;
-	}
-	memcpy(all, pro.filter, pro.len * sizeof *all);
-	memcpy(all + pro.len, prog->filter, prog->len * sizeof *all);
-	free(pro.filter);
-	free(prog->filter);
-	prog->filter = all;
-	prog->len = (unsigned short)n;
-	return 0;
+	return prepend(prog, &pro);
 }
 
 /* [shim prologue][...]: the shim's own syscalls are let through first */
@@ -161,19 +167,7 @@ static int prepend_shim(struct sock_fprog *prog)
 	const long *nrs = shim_native_nrs(&nn);
 	int err = filter_shim_prologue(shim_gadget_ip(), nrs, nn, &pro);
 	if (err) return err;
-	unsigned n = pro.len + prog->len;
-	struct sock_filter *all = n <= BPF_MAXINSNS ? malloc(n * sizeof *all) : NULL;
-	if (!all) {
-		free(pro.filter);
-		return n > BPF_MAXINSNS ? -E2BIG : -ENOMEM;
-	}
-	memcpy(all, pro.filter, pro.len * sizeof *all);
-	memcpy(all + pro.len, prog->filter, prog->len * sizeof *all);
-	free(pro.filter);
-	free(prog->filter);
-	prog->filter = all;
-	prog->len = (unsigned short)n;
-	return 0;
+	return prepend(prog, &pro);
 }
 
 int filter_build(enum filter_mode mode, struct sock_fprog *prog)

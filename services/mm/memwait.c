@@ -29,6 +29,7 @@
 static pid_t waiting[MEMWAIT_MAX];	/* host tids in their fault stop */
 static unsigned nwaiting;
 static struct { pid_t tid; unsigned tries; } tries[MEMWAIT_MAX];	/* consecutive waits */
+static unsigned ntries;			/* entries of tries[] in use */
 static struct ktimer timer;
 static bool timer_ready;
 
@@ -46,6 +47,7 @@ static unsigned *tries_of(pid_t tid, bool create)
 	for (unsigned i = 0; create && i < MEMWAIT_MAX; i++)
 		if (!tries[i].tid) {
 			tries[i].tid = tid;
+			ntries++;
 			tries[i].tries = 0;
 			return &tries[i].tries;
 		}
@@ -104,12 +106,12 @@ bool mm_memwait_is_waiting(const struct task *t)
 
 void mm_memwait_done(struct task *t)
 {
-	unsigned *n = tries_of(t->tid, false);
-	if (n) {
-		*n = 0;
-		for (unsigned i = 0; i < MEMWAIT_MAX; i++)
-			if (tries[i].tid == t->tid) tries[i].tid = 0;
-	}
+	if (!ntries) return;	/* the fault path's common case: nobody ever waited */
+	for (unsigned i = 0; i < MEMWAIT_MAX; i++)
+		if (tries[i].tid == t->tid) {
+			tries[i].tid = 0;
+			ntries--;
+		}
 }
 
 void mm_memwait_wake(void)

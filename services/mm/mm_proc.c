@@ -840,23 +840,33 @@ static int meminfo_task(struct task *t, void *arg)
 	return 0;
 }
 
+/* What /proc/meminfo and /proc/vmstat both count, from every mm's tables: anonymous
+ * and mapped file pages (frames shared by n PTEs count 1/n each), and the file pages:
+ * the page cache's frames, mapped or not, plus private file frames outside it
+ * (files too recently modified to cache). */
+static void mem_totals(struct meminfo_acc *a, struct pagecache_stats *pc, uint64_t *anon,
+		       uint64_t *mapped, uint64_t *file)
+{
+	memset(a, 0, sizeof *a);
+	task_for_each(meminfo_task, a);
+	free(a->mms);
+	free(a->objs);
+	pagecache_stats(pc);
+	*anon = a->anon >> PSS_SHIFT;
+	*mapped = a->file >> PSS_SHIFT;
+	*file = pc->pages + *mapped - (a->file_cached >> PSS_SHIFT);
+}
+
 long mm_proc_meminfo(char *buf, unsigned long len)
 {
 	if (!mm_active()) return -ENOENT;
 	struct frame_stats fs;
 	frame_stats(&fs);
 	struct meminfo_acc a;
-	memset(&a, 0, sizeof a);
-	task_for_each(meminfo_task, &a);
-	free(a.mms);
-	free(a.objs);
 	struct pagecache_stats pc;
-	pagecache_stats(&pc);
-	uint64_t anon = a.anon >> PSS_SHIFT, mapped = a.file >> PSS_SHIFT, locked = a.locked >> PSS_SHIFT;
-	/* file pages: the page cache's frames, mapped or not, and private file frames
-	 * outside it (files too recently modified to cache) */
-	uint64_t cache_mapped = a.file_cached >> PSS_SHIFT;
-	uint64_t file = pc.pages + mapped - cache_mapped;
+	uint64_t anon, mapped, file;
+	mem_totals(&a, &pc, &anon, &mapped, &file);
+	uint64_t locked = a.locked >> PSS_SHIFT, cache_mapped = a.file_cached >> PSS_SHIFT;
 	uint64_t cached = file + a.shmem, kb = PAGE_SIZE >> 10;
 	/* reclaimable without swap: the cache's pages no mapping uses */
 	uint64_t unmapped_cache = pc.pages > cache_mapped ? pc.pages - cache_mapped : 0;
@@ -921,16 +931,11 @@ long mm_proc_vmstat(char *buf, unsigned long len)
 	struct frame_stats fs;
 	frame_stats(&fs);
 	struct meminfo_acc a;
-	memset(&a, 0, sizeof a);
-	task_for_each(meminfo_task, &a);
-	free(a.mms);
-	free(a.objs);
 	struct pagecache_stats pc;
-	pagecache_stats(&pc);
+	uint64_t anon, mapped, file;
+	mem_totals(&a, &pc, &anon, &mapped, &file);
 	struct swap_stats sw;
 	swap_stats(&sw);
-	uint64_t anon = a.anon >> PSS_SHIFT, mapped = a.file >> PSS_SHIFT;
-	uint64_t file = pc.pages + mapped - (a.file_cached >> PSS_SHIFT);	/* as meminfo's */
 	const struct { const char *name; uint64_t v; } val[] = {
 		{ "nr_free_pages", fs.free }, { "nr_anon_pages", anon },
 		{ "nr_file_pages", file + a.shmem }, { "nr_mapped", mapped + a.shmem },
