@@ -164,8 +164,8 @@ static int prepend_shim(struct sock_fprog *prog)
 {
 	struct sock_fprog pro;
 	unsigned nn;
-	const long *nrs = shim_native_nrs(&nn);
-	int err = filter_shim_prologue(shim_gadget_ip(), nrs, nn, &pro);
+	const struct shim_native *nrs = shim_native_nrs(&nn);
+	int err = filter_shim_prologue(shim_gadget_ip(), nrs, nn, MM_POOL_FD, &pro);
 	if (err) return err;
 	return prepend(prog, &pro);
 }

@@ -41,8 +41,11 @@ extern uint32_t filter_inject_tag;
 bool filter_inject_taggable(long nr);
 /* The hand-written part placed first when the in-guest shim is on (filter_shim.c):
  * SECCOMP_RET_ALLOW for the numbers nrs[0..n) when the instruction pointer is `ip`
- * (the shim's syscall instruction), else falls through. 0 or -errno. */
-int filter_shim_prologue(uint64_t ip, const long *nrs, unsigned n, struct sock_fprog *out);
+ * (the shim's syscall instruction) and, for those marked fd0, the first argument is
+ * not `pool_fd`; else falls through. 0 or -errno. */
+struct shim_native { long nr; bool fd0; };
+int filter_shim_prologue(uint64_t ip, const struct shim_native *nrs, unsigned n, int pool_fd,
+			 struct sock_fprog *out);
 /* Installs `prog` in the calling thread (sets no_new_privs if not privileged).
  * Async-signal-safe: used between fork and exec. 0 or -errno. */
 int filter_install(const struct sock_fprog *prog);

@@ -17,6 +17,8 @@
 #define PERSONA_SHIM_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
+#include "core/filter.h"
 #include "core/task.h"
 
 extern bool shim_enabled;	/* --trap=shim */
@@ -28,11 +30,19 @@ int shim_init(void);
 /* The syscalls the shim takes: id queries whose handlers neither block, inject,
  * nor change anything (they may run twice: once in the channel, once traced). */
 bool shim_in_class(long nr);
+/* The syscalls whose call sites are patched: the class and the path calls the shim
+ * runs natively when their path does not concern /proc (docs/shim.md). */
+bool shim_patchable(long nr);
 /* For the filter: the instruction pointer seccomp sees for the shim's own syscall
  * instruction, and the numbers allowed from there (the shim's futex calls, its
  * gettid, and the class, run natively on a SHIM_NATIVE reply). */
 uint64_t shim_gadget_ip(void);
-const long *shim_native_nrs(unsigned *n);
+const struct shim_native *shim_native_nrs(unsigned *n);
+/* A fault the memory manager could not resolve, of task t in a SIGSEGV or SIGBUS
+ * stop: when it was the shim reading or touching guest memory the guest named (its
+ * exception table), t is sent to the fixup that makes the shim give the call to the
+ * ptrace path, and true is returned: nothing is delivered. */
+bool shim_fault_fixup(struct task *t, const siginfo_t *si);
 
 /* Lifecycle (core/lifecycle.c, core/task.c). shim_exec: t's new image was built by
  * the loader (t stopped at execve's exit): maps a fresh shim. shim_clone: at the

@@ -26,6 +26,8 @@ struct shim_region {
 struct shim_stats {
 	uint64_t regions, requests, emulated, native, traced, patched, patch_refused;
 	uint64_t guest_answers;		/* as the guests counted them */
+	uint64_t path_native, path_traced;	/* likewise */
+	uint64_t fixups;		/* faults of the shim's probes sent to the fixup */
 };
 extern struct shim_stats shim_stat;
 extern uint64_t shim_poll_ns;	/* the supervisor's watch after a reply */

@@ -25,27 +25,48 @@ const struct shim_header *shim_hdr;
 static struct shim_region *regions[MAX_REGIONS];
 static uint32_t region_gen[MAX_REGIONS];
 
-/* the class: id queries answered from the task table (services/pm) */
+/* the channel's class: id queries answered from the task table (services/pm) */
 static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
 				  SYS_getpgid, SYS_getsid };
-static long native_nrs[sizeof class_nrs / sizeof class_nrs[0] + 1];
+/* the path calls the shim runs itself when the supervisor would not change them
+ * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc.
+ * `fd0`: the first argument is a descriptor (the filter refuses the pool's). */
+static const struct shim_native path_nrs[] = {
+	{ SYS_open, false }, { SYS_stat, false }, { SYS_lstat, false }, { SYS_access, false },
+	{ SYS_readlink, false }, { SYS_openat, true }, { SYS_newfstatat, true },
+	{ SYS_readlinkat, true }, { SYS_faccessat, true }, { SYS_statx, true },
+	{ SYS_faccessat2, true }, { SYS_getdents64, true },
+};
+#define NPATH (sizeof path_nrs / sizeof path_nrs[0])
+#define NCLASS (sizeof class_nrs / sizeof class_nrs[0])
+static struct shim_native native_nrs[NCLASS + NPATH + 3];
 
 bool shim_in_class(long nr)
 {
-	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0]; i++)
+	for (unsigned i = 0; i < NCLASS; i++)
 		if (class_nrs[i] == nr) return true;
 	return false;
 }
 
+bool shim_patchable(long nr)
+{
+	for (unsigned i = 0; i < NPATH; i++)
+		if (path_nrs[i].nr == nr) return true;
+	return shim_in_class(nr);
+}
+
 uint64_t shim_gadget_ip(void) { return SHIM_TEXT + shim_hdr->gadget_end; }
 
-const long *shim_native_nrs(unsigned *n)
+const struct shim_native *shim_native_nrs(unsigned *n)
 {
 	unsigned k = 0;
-	native_nrs[k++] = SYS_futex;
-	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0]; i++)
-		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = class_nrs[i];
-	native_nrs[k++] = SYS_gettid;
+	native_nrs[k++] = (struct shim_native){ SYS_futex, false };
+	for (unsigned i = 0; i < NCLASS; i++)
+		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = (struct shim_native){ class_nrs[i], false };
+	native_nrs[k++] = (struct shim_native){ SYS_gettid, false };
+	for (unsigned i = 0; i < NPATH; i++) native_nrs[k++] = path_nrs[i];
+	native_nrs[k++] = (struct shim_native){ SYS_statfs, false };	/* the shim's test of a */
+	native_nrs[k++] = (struct shim_native){ SYS_fstatfs, true };	/* relative path's directory */
 	*n = k;
 	return native_nrs;
 }
@@ -69,6 +90,7 @@ int shim_init(void)
 	const struct shim_header *h = (const struct shim_header *)shim_blob;
 	if (shim_blob_size < sizeof *h || h->magic != SHIM_MAGIC || h->version != SHIM_VERSION ||
 	    h->size != shim_blob_size || h->entry >= h->size || h->gadget_end >= h->size ||
+	    h->probe_start > h->probe_end || h->probe_end > h->probe_fixup || h->probe_fixup >= h->size ||
 	    shim_blob_size > 2 * 4096) {
 		log_err("--trap=shim: the embedded shim is damaged");
 		return -EINVAL;
@@ -128,8 +150,11 @@ static struct shim_region *region_new(const struct shim_region *from)
 	r->data->version = SHIM_VERSION;
 	r->data->nchan = SHIM_NCHAN;
 	r->data->spin = shim_spin;
-	for (unsigned i = 0; i < sizeof class_nrs / sizeof class_nrs[0] && !r->off; i++)
+	r->data->pool_fd = MM_POOL_FD;
+	for (unsigned i = 0; i < NCLASS && !r->off; i++)
 		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
+	for (unsigned i = 0; i < NPATH && !r->off; i++)
+		r->data->class_bits[path_nrs[i].nr / 64] |= 1ULL << (path_nrs[i].nr % 64);
 	__atomic_store_n(&r->data->magic, SHIM_MAGIC, __ATOMIC_RELEASE);
 	shim_stat.regions++;
 	return r;
@@ -138,6 +163,8 @@ static struct shim_region *region_new(const struct shim_region *from)
 static void region_put(struct shim_region *r)
 {
 	if (!r || --r->refs) return;
+	shim_stat.path_native += r->data->path_native;	/* the guest's counts: informational */
+	shim_stat.path_traced += r->data->path_traced;
 	regions[r->id] = NULL;
 	mm_frames_free((uint64_t)r->pfn, SHIM_ORDER);
 	free(r);

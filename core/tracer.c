@@ -128,11 +128,17 @@ void tracer_handle(pid_t tid, int status)
 		t->stop = STOP_SIGNAL;
 		DBG(DBG_SIGNAL, "[%d] signal-delivery-stop %d", task_vtid(t), sig);
 		siginfo_t si;
+		int stop_sig = sig;
 		if (t->mm && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
 			if (sig == SIGSEGV && (sig = mm_fault(t, &si)) <= 0) {
 				if (sig < 0) return;	/* waits for memory (services/mm/oom.c) */
 				mm_fault_restore_disposition(t, SIGSEGV);
 				trap_resume(t, 0);	/* a page fault, resolved: retry the access */
+				return;
+			}
+			if ((sig == SIGSEGV || sig == SIGBUS) && shim_fault_fixup(t, &si)) {
+				mm_fault_restore_disposition(t, stop_sig);
+				trap_resume(t, 0);	/* the shim gives the call to ptrace */
 				return;
 			}
 			if (sig == SIGBUS) ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);

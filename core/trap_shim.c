@@ -100,22 +100,26 @@ void shim_channel_event(uint64_t tag, int res)
 
 /* --- patching ---------------------------------------------------------------- */
 
-/* The 7 bytes before the end of a `syscall` at ip: which displaced instruction we
- * know. The one 5-byte instruction before the syscall must be one we can move into
- * the stub unchanged (no %rip-relative operand) and must really be an instruction
- * boundary: `mov $nr,%eax` whose immediate is the number just trapped, or glibc's
- * syscall(2) (`mov %r9,%r8; mov 8(%rsp),%r9; syscall`). */
+/* The 10 bytes that end with the `syscall` at ip: whether the 5 bytes before the
+ * syscall are one instruction we know and can move into the stub unchanged (no
+ * %rip-relative operand), at an instruction boundary:
+ * - `mov $imm32,%r32` (b8+r), not preceded by a REX prefix (which would make it
+ *   the tail of a movabs or an r8-r15 move); for %eax the immediate is the number
+ *   just trapped. glibc's wrappers end with `mov $nr,%eax; syscall`, ld.so's open
+ *   with `mov $AT_FDCWD,%edi; syscall`. Where %eax was loaded earlier, the stub
+ *   leaves it alone: shim_entry tests whatever number it holds.
+ * - glibc's syscall(2): `mov %r9,%r8; mov 8(%rsp),%r9; syscall`. */
 static bool site_ok(const uint8_t *b, long nr)
 {
 	/* b[0..2] the three bytes before the displaced instruction, b[3..7] it, b[8..9]
 	 * the syscall */
 	const uint8_t *ins = b + 3;
 	if (b[8] != 0x0f || b[9] != 0x05) return false;
-	if (ins[0] == 0xb8) {
+	if (ins[0] >= 0xb8 && ins[0] <= 0xbf) {
 		uint32_t imm;
 		memcpy(&imm, ins + 1, 4);
-		/* a REX.W before b8 would make it part of a movabs */
-		return imm == (uint32_t)nr && (b[2] & 0xf0) != 0x40;
+		if ((b[2] & 0xf0) == 0x40) return false;
+		return ins[0] != 0xb8 || imm == (uint32_t)nr;
 	}
 	static const uint8_t glibc_syscall[8] = { 0x4d, 0x89, 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08 };
 	return !memcmp(b, glibc_syscall, 8);
@@ -126,7 +130,7 @@ void shim_after_trap(struct task *t)
 	struct shim_region *r = t->shim;
 	struct sysreq *q = &t->req;
 	uint64_t ip = q->ip, site = ip - 7;
-	if (!r || r->off || !shim_in_class(q->nr) || ip < 10) return;
+	if (!r || r->off || !shim_patchable(q->nr) || ip < 10) return;
 	if (ip > SHIM_BASE && site < SHIM_END) return;	/* the shim's own code */
 	/* one thread, one mm user: no other thread can be running these bytes */
 	if (r->refs != 1 || t->leader->live_threads != 1) return;
@@ -135,6 +139,9 @@ void shim_after_trap(struct task *t)
 	uint8_t b[10];
 	if (copy_from_guest(t->tid, b, ip - 10, sizeof b) || !site_ok(b, q->nr)) {
 		shim_stat.patch_refused++;
+		DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s) has a shape the shim cannot patch: "
+		    "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x", task_vtid(t), (unsigned long)site,
+		    syscall_desc(q->nr)->name, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
 		return;
 	}
 	unsigned k = r->nstubs;
@@ -150,7 +157,9 @@ void shim_after_trap(struct task *t)
 	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);	/* 0x050fXXXX: ends in 0f 05 */
 	uint8_t patch[7] = { 0xff, 0x24, 0x25 };	/* jmp *slot */
 	memcpy(patch + 3, &slot, 4);
-	int err = mm_poke_text(t, site, patch, sizeof patch);
+	/* its last two bytes are the syscall's, unchanged: only 5 are written (one
+	 * page, when the site's syscall starts the next) */
+	int err = mm_poke_text(t, site, patch, 5);
 	if (err) {
 		shim_stat.patch_refused++;
 		DBG(DBG_SYSCALL, "[%d] shim: site %#lx not patched: %s", task_vtid(t),
@@ -164,11 +173,26 @@ void shim_after_trap(struct task *t)
 	    (unsigned long)site, syscall_desc(q->nr)->name, k);
 }
 
+bool shim_fault_fixup(struct task *t, const siginfo_t *si)
+{
+	if (!t->shim || si->si_code <= 0 || trap_regs_fetch(t)) return false;	/* sent: a signal */
+	uint64_t ip = t->regs.rip;
+	if (ip < SHIM_TEXT + shim_hdr->probe_start || ip >= SHIM_TEXT + shim_hdr->probe_end) return false;
+	t->regs.rip = SHIM_TEXT + shim_hdr->probe_fixup;
+	trap_regs_dirty(t);
+	shim_stat.fixups++;
+	DBG(DBG_SYSCALL, "[%d] shim: fault at %#lx reading guest memory: the call goes to ptrace",
+	    task_vtid(t), (unsigned long)(uintptr_t)si->si_addr);
+	return true;
+}
+
 void shim_print_stats(void)
 {
 	if (!shim_enabled) return;
 	fprintf(stderr, "shim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
-		"%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest\n",
+		"%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest; "
+		"path calls: %lu run in the guest, %lu sent to ptrace (%lu faults fixed up)\n",
 		shim_stat.regions, shim_stat.patched, shim_stat.patch_refused, shim_stat.requests,
-		shim_stat.emulated, shim_stat.native, shim_stat.traced, shim_stat.guest_answers);
+		shim_stat.emulated, shim_stat.native, shim_stat.traced, shim_stat.guest_answers,
+		shim_stat.path_native, shim_stat.path_traced, shim_stat.fixups);
 }

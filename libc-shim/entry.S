@@ -18,6 +18,9 @@ shim_header_start:
 	.long shim_entry - shim_header_start
 	.long shim_gadget_end - shim_header_start
 	.long shim_blob_end - shim_header_start
+	.long shim_probe_start - shim_header_start
+	.long shim_probe_end - shim_header_start
+	.long shim_probe_fixup - shim_header_start
 
 	.text
 	.globl shim_entry
@@ -64,6 +67,49 @@ shim_entry:
 	pop %rcx
 	lea 128(%rsp), %rsp
 1:	jmp *%rcx
+
+/* The shim's only reads and writes of guest memory the guest named (a path, an
+ * output buffer): leaf functions that leave %rsp alone, so that the supervisor can
+ * resume a fault it cannot resolve here at shim_probe_fixup, which returns
+ * SHIM_PROBE_FAULT from whichever of them faulted (shim_abi.h). */
+
+/* long shim_copy_str(char *dst, const char *src, long max): src with its NUL into
+ * dst; its length, -1 when it has no NUL in max bytes, or SHIM_PROBE_FAULT */
+	.globl shim_copy_str, shim_touch
+shim_probe_start:
+shim_copy_str:
+	xor %eax, %eax
+1:	cmp %rdx, %rax
+	jae 3f
+	movzbl (%rsi,%rax), %ecx
+	mov %cl, (%rdi,%rax)
+	test %cl, %cl
+	jz 2f
+	inc %rax
+	jmp 1b
+2:	ret
+3:	mov $-1, %rax
+	ret
+
+/* long shim_touch(void *p, long len): a locked no-op write to a byte of each page of
+ * [p, p+len): the pages are then present and writable (the memory manager resolved
+ * their faults here), as the kernel's write of the result needs; 0 or
+ * SHIM_PROBE_FAULT. Atomic, so a concurrent store of another thread is never lost. */
+shim_touch:
+	test %rsi, %rsi
+	jz 2f
+	lea -1(%rdi,%rsi), %rsi		/* the last byte */
+1:	lock orb $0, (%rdi)
+	and $-4096, %rdi
+	add $4096, %rdi
+	cmp %rsi, %rdi
+	jbe 1b
+2:	xor %eax, %eax
+	ret
+shim_probe_end:
+shim_probe_fixup:
+	mov $SHIM_PROBE_FAULT, %rax
+	ret
 
 /* long shim_raw_syscall(long nr, long a0, ..., long a5): the only syscall
  * instruction of the shim. The filter allows a few numbers from exactly here

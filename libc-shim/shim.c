@@ -8,6 +8,20 @@
 #include <stdint.h>
 #include "libc-shim/shim_abi.h"
 
+#define NR_open		2
+#define NR_stat		4
+#define NR_lstat	6
+#define NR_access	21
+#define NR_readlink	89
+#define NR_statfs	137
+#define NR_fstatfs	138
+#define NR_getdents64	217
+#define NR_openat	257
+#define NR_newfstatat	262
+#define NR_readlinkat	267
+#define NR_faccessat	269
+#define NR_statx	332
+#define NR_faccessat2	439
 #define NR_getpid	39
 #define NR_getppid	110
 #define NR_getpgrp	111
@@ -25,6 +39,8 @@
 struct shim_result { long ret; long done; };
 
 long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+long shim_copy_str(char *dst, const char *src, long max);
+long shim_touch(void *p, long len);
 
 static struct shim_chan *my_chan(struct shim_data *d)
 {
@@ -69,11 +85,130 @@ static void ask(struct shim_data *d, struct shim_chan *c, long nr, const long *a
 	}
 }
 
+/* --- path calls ---------------------------------------------------------------
+ * The supervisor's handlers of the path calls (services/procfs/paths.c) change a
+ * call only when its path, made absolute and normalised lexically, is under /proc
+ * (or is one of sysfs's CPU lists): everything else runs natively, unchanged. The
+ * shim makes the same test here, conservatively, and runs the plain calls itself
+ * from its allowed syscall instruction; the others, and any doubt, go back to the
+ * site's `syscall`: the ptrace path, which gives the exact answer. */
+
+#define AT_FDCWD	(-100)
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC	0x62656572
+#define EFAULT		14
+#define SHIM_PATH_MAX	256	/* longer paths take the ptrace path (stack use) */
+
+static int is_name(const char *c, long n, const char *name)
+{
+	long i = 0;
+	for (; i < n && name[i]; i++)
+		if (c[i] != name[i]) return 0;
+	return i == n && !name[i];
+}
+
+/* 1 when the path cannot name anything the supervisor translates, whatever
+ * directory it is relative to: its lexical normal form does not start with a
+ * component "proc" or "sys", and, relative, it never climbs above its start (that
+ * would depend on the directory's ancestors) */
+static int lexically_plain(const char *p)
+{
+	int absolute = *p == '/', depth = 0;
+	const char *first = 0;
+	long flen = 0;
+	while (*p) {
+		while (*p == '/') p++;
+		const char *c = p;
+		while (*p && *p != '/') p++;
+		long n = p - c;
+		if (!n || (n == 1 && c[0] == '.')) continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (depth > 0) depth--;
+			else if (!absolute) return 0;
+			continue;
+		}
+		if (depth++ == 0) { first = c; flen = n; }
+	}
+	if (depth && (is_name(first, flen, "proc") || is_name(first, flen, "sys"))) return 0;
+	return 1;
+}
+
+struct linux_statfs { long f_type; long rest[14]; };
+
+/* 1 when the directory a relative path starts from is neither procfs nor sysfs.
+ * An error (EBADF, ...) says 1: the native call reports it as Linux would. */
+static int dir_plain(long dirfd)
+{
+	struct linux_statfs sf;
+	long e = dirfd == AT_FDCWD ? shim_raw_syscall(NR_statfs, (long)".", (long)&sf, 0, 0, 0, 0)
+				   : shim_raw_syscall(NR_fstatfs, dirfd, (long)&sf, 0, 0, 0, 0);
+	if (e < 0) return 1;
+	return sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC;
+}
+
+/* Which argument is the path, the directory descriptor (-1: none) and the output
+ * buffer with its size; 0 when nr is not a path call */
+struct path_call { int path, dirfd, buf; long len; };
+
+static int path_call_of(long nr, const long *a, struct path_call *pc)
+{
+	pc->buf = -1;
+	pc->len = 0;
+	switch (nr) {
+	case NR_open: case NR_access: pc->path = 0; pc->dirfd = -1; return 1;
+	case NR_stat: case NR_lstat: pc->path = 0; pc->dirfd = -1; pc->buf = 1; pc->len = 144; return 1;
+	case NR_readlink: pc->path = 0; pc->dirfd = -1; pc->buf = 1; pc->len = a[2]; return 1;
+	case NR_openat: case NR_faccessat: case NR_faccessat2: pc->path = 1; pc->dirfd = 0; return 1;
+	case NR_newfstatat: pc->path = 1; pc->dirfd = 0; pc->buf = 2; pc->len = 144; return 1;
+	case NR_readlinkat: pc->path = 1; pc->dirfd = 0; pc->buf = 2; pc->len = a[3]; return 1;
+	case NR_statx: pc->path = 1; pc->dirfd = 0; pc->buf = 4; pc->len = 256; return 1;
+	case NR_getdents64: pc->path = -1; pc->dirfd = 0; pc->buf = 1; pc->len = a[2]; return 1;
+	}
+	return 0;
+}
+
+/* A path call (or getdents64) run natively here when the supervisor would not
+ * change it; 0 in r.done sends it to the ptrace path. */
+static struct shim_result path_syscall(struct shim_data *d, long nr, const long *a,
+				       const struct path_call *pc)
+{
+	struct shim_result r = { 0, 0 };
+	long dirfd = pc->dirfd >= 0 ? (long)(int)a[pc->dirfd] : AT_FDCWD;
+	if (pc->dirfd >= 0 && dirfd == d->pool_fd) goto traced;	/* "closed": EBADF there */
+	if (pc->path >= 0) {
+		char path[SHIM_PATH_MAX];
+		long n = shim_copy_str(path, (const char *)a[pc->path], sizeof path);
+		if (n < 0) goto traced;		/* a bad pointer (EFAULT there) or too long */
+		if (!lexically_plain(path)) goto traced;
+		if (n && path[0] != '/' && !dir_plain(dirfd)) goto traced;
+	} else if (!dir_plain(dirfd)) {		/* getdents64: a listing of /proc */
+		goto traced;
+	}
+	if (pc->buf >= 0) {
+		long len = pc->len;
+		if (len > 65536) len = 65536;	/* a longer result faults there: EFAULT below */
+		if (len > 0 && shim_touch((void *)a[pc->buf], len) < 0) goto traced;
+	}
+	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* The memory manager may have taken a page back since the touch (another
+	 * thread's reclaim): the kernel's EFAULT comes before any effect for these
+	 * calls, so the ptrace path may run the call again and answer for good. */
+	if (r.ret == -EFAULT) goto traced;
+	d->path_native++;
+	r.done = 1;
+	return r;
+traced:
+	d->path_traced++;
+	return r;
+}
+
 struct shim_result shim_syscall(long nr, const long *args)
 {
 	struct shim_data *d = (struct shim_data *)SHIM_DATA;
 	struct shim_result r = { 0, 0 };
 	if (d->magic != SHIM_MAGIC) return r;
+	struct path_call pc;
+	if (path_call_of(nr, args, &pc)) return path_syscall(d, nr, args, &pc);
 	struct shim_chan *c = my_chan(d);
 	if (!c) return r;
 	/* answers the supervisor keeps in the channel are given here */

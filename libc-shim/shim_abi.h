@@ -28,8 +28,9 @@
 #define SHIM_MAX_NR	512		/* syscall numbers the class bitmap covers */
 
 #define SHIM_MAGIC	0x6d696873	/* "shim" */
-#define SHIM_VERSION	1
+#define SHIM_VERSION	2
 #define SHIM_CLASS_OFF	16		/* offset of shim_data.class_bits (entry.S) */
+#define SHIM_PROBE_FAULT	(-2)	/* a probe's result when the fixup ran */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -40,6 +41,12 @@ struct shim_header {
 	uint32_t entry;		/* shim_entry: where stubs jump */
 	uint32_t gadget_end;	/* just after the one `syscall` the filter lets through */
 	uint32_t size;		/* bytes of the blob; stubs follow at the next 256 bytes */
+	/* The shim's accesses to guest memory (its exception table, as Linux's
+	 * extable): a fault at an address in [probe_start, probe_end) that the memory
+	 * manager cannot resolve is not a signal for the guest: the supervisor resumes
+	 * the thread at probe_fixup, which returns SHIM_PROBE_FAULT to the shim's C
+	 * code, and the call goes to the ptrace path (which answers EFAULT as Linux). */
+	uint32_t probe_start, probe_end, probe_fixup;
 };
 
 /* Channel states (the futex word). */
@@ -90,7 +97,10 @@ struct shim_data {
 	uint32_t spin;			/* iterations the guest spins before FUTEX_WAIT */
 	uint64_t class_bits[SHIM_MAX_NR / 64];	/* syscalls the shim takes (a hint) */
 	volatile uint32_t sup_cpu;	/* the CPU the supervisor last served from */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 4];
+	int32_t pool_fd;		/* the frame pool's descriptor: never used natively */
+	uint64_t path_native, path_traced;	/* path calls run here / sent to ptrace
+					 * (counters the guest keeps: informational) */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 16];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 

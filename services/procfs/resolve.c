@@ -100,7 +100,9 @@ static int absolute(struct task *t, int dirfd, const char *path, char *abs, size
 	} else {
 		long n = procfs_fd_path(t, dirfd, abs, len);
 		if (n < 0) return n == -ENOENT ? 0 : (int)n;	/* EBADF etc.: the kernel says it */
-		if (strncmp(abs, "/proc", 5) && strncmp(abs, "/sys/", 5) && !strstr(path, ".."))
+		/* "/" joined with "proc/..." is in /proc too */
+		if (strncmp(abs, "/proc", 5) && strncmp(abs, "/sys/", 5) && !strstr(path, "..") &&
+		    strcmp(abs, "/"))
 			return 0;
 		host_to_guest_view(abs, len);
 		if (strlen(abs) + 1 + strlen(path) >= len) return -ENAMETOOLONG;

@@ -24,6 +24,19 @@ SECTION(nested)
 SECTION(changes)
 SECTION(own_sigsys)
 
+#define PATHS(name) \
+	START_TEST(test_shim_paths_##name) \
+	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest("shim_paths"), #name), NULL); } END_TEST
+
+PATHS(plain)
+PATHS(proc)
+PATHS(relative)
+PATHS(dotdot)
+PATHS(pool)
+PATHS(efault)
+PATHS(dents)
+PATHS(threads)
+
 /* the numbers of the "shim: ..." line of --stats */
 static void shim_stats(const char *section, unsigned long *patched, unsigned long *requests,
 		       unsigned long *emulated, unsigned long *here)
@@ -67,6 +80,42 @@ START_TEST(test_shim_off_with_own_filter)
 }
 END_TEST
 
+/* the path-call part of the "shim: ..." line of --stats for shim_paths SECTION */
+static void path_stats(const char *section, unsigned long *here, unsigned long *traced,
+		       unsigned long *fixups)
+{
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--trap=shim", "--stats"),
+				     ARGV((char *)guest("shim_paths"), (char *)section), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "shim_paths %s failed: %s",
+		      section, r.err);
+	const char *line = strstr(r.err, "path calls: ");
+	ck_assert_msg(line != NULL, "no path calls in --stats:\n%s", r.err);
+	int n = sscanf(line, "path calls: %lu run in the guest, %lu sent to ptrace (%lu faults fixed up)",
+		       here, traced, fixups);
+	ck_assert_msg(n == 3, "unexpected shim line: %.200s", line);
+	run_free(&r);
+}
+
+/* Plain paths run in the guest, /proc paths go to the supervisor, bad pointers
+ * fault in the shim's probes and go to ptrace (which says EFAULT) */
+START_TEST(test_shim_path_calls_in_guest)
+{
+	unsigned long here, traced, fixups;
+	/* 300 rounds of 9 path calls (fstat included): the first of each site trapped */
+	path_stats("plain", &here, &traced, &fixups);
+	ck_assert_msg(here >= 300 * 9 - 20 && traced <= 20, "%lu run in the guest, %lu traced", here, traced);
+	/* 300 rounds of 4 /proc paths (the status read is an openat) and one stat of a
+	 * /proc/self/ path... all /proc: none runs in the guest but ld.so's and libc's own */
+	path_stats("proc", &here, &traced, &fixups);
+	ck_assert_msg(traced >= 300 * 5 - 10, "%lu /proc path calls traced", traced);
+	/* 300 rounds: 3 bad paths, a bad buffer and a read-only one fault in the probes
+	 * (the bad readlink buffer's path is in /proc: traced before the shim touches it) */
+	path_stats("efault", &here, &traced, &fixups);
+	ck_assert_msg(fixups >= 300 * 5 - 20, "%lu faults fixed up", fixups);
+}
+END_TEST
+
 /* real programs under --trap=shim: the same as native */
 START_TEST(test_shim_programs)
 {
@@ -98,6 +147,15 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, test_shim_ids_nested);
 	tcase_add_test(tc, test_shim_ids_changes);
 	tcase_add_test(tc, test_shim_ids_own_sigsys);
+	tcase_add_test(tc, test_shim_paths_plain);
+	tcase_add_test(tc, test_shim_paths_proc);
+	tcase_add_test(tc, test_shim_paths_relative);
+	tcase_add_test(tc, test_shim_paths_dotdot);
+	tcase_add_test(tc, test_shim_paths_pool);
+	tcase_add_test(tc, test_shim_paths_efault);
+	tcase_add_test(tc, test_shim_paths_dents);
+	tcase_add_test(tc, test_shim_paths_threads);
+	tcase_add_test(tc, test_shim_path_calls_in_guest);
 	tcase_add_test(tc, test_shim_takes_the_calls);
 	tcase_add_test(tc, test_shim_off_with_own_filter);
 	tcase_add_test(tc, test_shim_programs);

@@ -331,15 +331,19 @@ static void shim_prologue_body(void)
 	res->ret[1] = shim_test_gadget(SYS_gettid, 0);
 	res->ret[2] = shim_test_gadget(SYS_getuid, 0);		/* not listed */
 	res->ret[3] = syscall(SYS_getppid) < 0 ? -errno : 0;	/* listed, elsewhere */
+	/* listed with a descriptor first: allowed unless it is the pool's */
+	res->ret[4] = shim_test_gadget(SYS_close, 999);		/* not open: EBADF */
+	res->ret[5] = shim_test_gadget(SYS_close, 1000);	/* the "pool" */
 }
 
 /* The shim's prologue lets exactly its numbers through from exactly its instruction:
  * here the rest of the program refuses everything with EPERM. */
 START_TEST(shim_prologue)
 {
-	static const long nrs[] = { SYS_futex, SYS_getppid, SYS_gettid };
+	static const struct shim_native nrs[] = { { SYS_futex, false }, { SYS_getppid, false },
+						   { SYS_gettid, false }, { SYS_close, true } };
 	struct sock_fprog pro;
-	ck_assert_int_eq(filter_shim_prologue(shim_test_gadget_end(), nrs, 3, &pro), 0);
+	ck_assert_int_eq(filter_shim_prologue(shim_test_gadget_end(), nrs, 4, 1000, &pro), 0);
 	struct sock_filter *all = calloc(pro.len + 1u, sizeof *all);
 	memcpy(all, pro.filter, pro.len * sizeof *all);
 	all[pro.len] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
@@ -362,6 +366,8 @@ START_TEST(shim_prologue)
 	ck_assert_int_gt(res->ret[1], 0);
 	ck_assert_int_eq(res->ret[2], -EPERM);
 	ck_assert_int_eq(res->ret[3], -EPERM);
+	ck_assert_int_eq(res->ret[4], -EBADF);
+	ck_assert_int_eq(res->ret[5], -EPERM);
 }
 END_TEST
 
