@@ -41,9 +41,9 @@ extern uint32_t filter_inject_tag;
 bool filter_inject_taggable(long nr);
 /* The hand-written part placed first when the in-guest shim is on (filter_shim.c):
  * SECCOMP_RET_ALLOW for the numbers nrs[0..n) when the instruction pointer is `ip`
- * (the shim's syscall instruction) and, for those marked fd0, the first argument is
- * not `pool_fd`; else falls through. 0 or -errno. */
-struct shim_native { long nr; bool fd0; };
+ * (the shim's syscall instruction) and none of the arguments in the entry's `fds`
+ * mask (descriptors) is `pool_fd`; else falls through. 0 or -errno. */
+struct shim_native { long nr; uint8_t fds; };
 int filter_shim_prologue(uint64_t ip, const struct shim_native *nrs, unsigned n, int pool_fd,
 			 struct sock_fprog *out);
 /* Installs `prog` in the calling thread (sets no_new_privs if not privileged).

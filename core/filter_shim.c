@@ -18,41 +18,81 @@
 #include <linux/seccomp.h>
 #include "core/filter.h"
 
+/* The program is long (a linear list of numbers), so every jump that may go far is
+ * an unconditional `ja` (32-bit offset) after a conditional one that skips it. */
+struct prog { struct sock_filter *f; unsigned k, *to_end, nend; };
+
+static void stmt(struct prog *p, uint16_t code, uint32_t k)
+{
+	p->f[p->k++] = (struct sock_filter)BPF_STMT(code, k);
+}
+
+/* if A != k (ne) or A == k (!ne): go to the end (the rest of the filter) */
+static void leave_if(struct prog *p, uint32_t k, bool ne)
+{
+	p->f[p->k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, ne ? 1 : 0, ne ? 0 : 1);
+	p->to_end[p->nend++] = p->k;
+	stmt(p, BPF_JMP | BPF_JA, 0);
+}
+
 int filter_shim_prologue(uint64_t ip, const struct shim_native *nrs, unsigned n, int pool_fd,
 			 struct sock_fprog *out)
 {
-	/* arch, ip (2 words), nr: 7 instructions; one test per number; then the
-	 * descriptor test and the ALLOW */
-	unsigned base = 7, fdcheck = base + n + 1, allow = fdcheck + 2, end = allow + 1;
-	if (!n || end > 250) return -EINVAL;
-	struct sock_filter *f = calloc(end, sizeof *f);
-	if (!f) return -ENOMEM;
-	unsigned k = 0;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, end - k - 1);
-	k++;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, instruction_pointer) + 4);
-	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(ip >> 32), 0, end - k - 1);
-	k++;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, instruction_pointer));
-	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)ip, 0, end - k - 1);
-	k++;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-	for (unsigned j = 0; j < n; j++, k++) {
-		unsigned to = nrs[j].fd0 ? fdcheck : allow;
-		f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[j].nr,
-						    (uint8_t)(to - k - 1), 0);
+	/* the distinct descriptor masks: one block each, testing those arguments */
+	uint8_t masks[64];
+	unsigned nmasks = 0;
+	for (unsigned j = 0; j < n; j++) {
+		unsigned m = 0;
+		while (m < nmasks && masks[m] != nrs[j].fds) m++;
+		if (m == nmasks) {
+			if (nmasks == sizeof masks) return -EINVAL;
+			masks[nmasks++] = nrs[j].fds;
+		}
 	}
-	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, end - k - 1, 0, 0);
-	k++;
-	/* a descriptor argument naming the frame pool: the rest of the filter traps it */
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args));
-	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)pool_fd, (uint8_t)(end - k - 1), 0);
-	k++;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	out->filter = f;
-	out->len = (unsigned short)k;
-	return k == end ? 0 : -EINVAL;
+	unsigned cap = 16 + 2 * n + nmasks * 19;
+	if (!n || cap > 2048) return -EINVAL;
+	struct prog p = { calloc(cap, sizeof *p.f), 0, calloc(cap, sizeof(unsigned)), 0 };
+	unsigned *block = calloc(nmasks, sizeof *block), *fix = calloc(n, sizeof *fix);
+	if (!p.f || !p.to_end || !block || !fix) {
+		free(p.f); free(p.to_end); free(block); free(fix);
+		return -ENOMEM;
+	}
+	stmt(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	leave_if(&p, AUDIT_ARCH_X86_64, true);
+	stmt(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4);
+	leave_if(&p, (uint32_t)(ip >> 32), true);
+	stmt(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer));
+	leave_if(&p, (uint32_t)ip, true);
+	stmt(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	/* a linear list: it runs only for calls from the shim's instruction */
+	for (unsigned j = 0; j < n; j++) {
+		p.f[p.k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[j].nr, 0, 1);
+		fix[j] = p.k;
+		stmt(&p, BPF_JMP | BPF_JA, 0);		/* to its block */
+	}
+	p.to_end[p.nend++] = p.k;
+	stmt(&p, BPF_JMP | BPF_JA, 0);
+	/* each block: a descriptor argument naming the frame pool leaves (the rest of
+	 * the filter traps it); otherwise ALLOW */
+	for (unsigned m = 0; m < nmasks; m++) {
+		block[m] = p.k;
+		for (int a = 0; a < 6; a++) {
+			if (!((masks[m] >> a) & 1)) continue;
+			stmt(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * a);
+			leave_if(&p, (uint32_t)pool_fd, false);
+		}
+		stmt(&p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	for (unsigned j = 0; j < n; j++) {
+		unsigned m = 0;
+		while (masks[m] != nrs[j].fds) m++;
+		p.f[fix[j]].k = block[m] - fix[j] - 1;
+	}
+	for (unsigned e = 0; e < p.nend; e++) p.f[p.to_end[e]].k = p.k - p.to_end[e] - 1;
+	free(block);
+	free(fix);
+	free(p.to_end);
+	out->filter = p.f;
+	out->len = (unsigned short)p.k;
+	return 0;
 }

@@ -27,6 +27,7 @@ struct shim_stats {
 	uint64_t regions, requests, emulated, native, traced, patched, patch_refused;
 	uint64_t guest_answers;		/* as the guests counted them */
 	uint64_t path_native, path_traced;	/* likewise */
+	uint64_t generic_native, generic_traced;	/* likewise */
 	uint64_t fixups;		/* faults of the shim's probes sent to the fixup */
 };
 extern struct shim_stats shim_stat;

@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
+#include "core/syscall_table.h"
+#include "services/mm/swap.h"
 #include "core/evloop.h"
 #include "core/log.h"
 #include "core/shim_internal.h"
@@ -30,16 +32,90 @@ static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpg
 				  SYS_getpgid, SYS_getsid };
 /* the path calls the shim runs itself when the supervisor would not change them
  * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc.
- * `fd0`: the first argument is a descriptor (the filter refuses the pool's). */
+ * `fds`: the arguments that are descriptors (the filter refuses the pool's). */
 static const struct shim_native path_nrs[] = {
-	{ SYS_open, false }, { SYS_stat, false }, { SYS_lstat, false }, { SYS_access, false },
-	{ SYS_readlink, false }, { SYS_openat, true }, { SYS_newfstatat, true },
-	{ SYS_readlinkat, true }, { SYS_faccessat, true }, { SYS_statx, true },
-	{ SYS_faccessat2, true }, { SYS_getdents64, true },
+	{ SYS_open, 0 }, { SYS_stat, 0 }, { SYS_lstat, 0 }, { SYS_access, 0 },
+	{ SYS_readlink, 0 }, { SYS_openat, 1 }, { SYS_newfstatat, 1 },
+	{ SYS_readlinkat, 1 }, { SYS_faccessat, 1 }, { SYS_statx, 1 },
+	{ SYS_faccessat2, 1 }, { SYS_getdents64, 1 },
 };
 #define NPATH (sizeof path_nrs / sizeof path_nrs[0])
 #define NCLASS (sizeof class_nrs / sizeof class_nrs[0])
-static struct shim_native native_nrs[NCLASS + NPATH + 3];
+
+/* The calls trapped only for the memory manager (no handler; a pointer argument
+ * in managed memory): the shim touches their memory as services/mm/uaccess.c
+ * would prefault it, and runs them (libc-shim/shim.c). Built at shim_init from the
+ * syscall table; off with a swap device, which could take a touched page back
+ * before the call reads it. */
+static struct shim_spec spec_table[SHIM_MAX_NR];
+static struct shim_native generic_nrs[SHIM_MAX_NR];
+static unsigned ngeneric;
+static struct shim_native native_nrs[NCLASS + NPATH + 3 + SHIM_MAX_NR];
+
+static bool path_call(long nr)
+{
+	for (unsigned i = 0; i < NPATH; i++)
+		if (path_nrs[i].nr == nr) return true;
+	return false;
+}
+
+/* The spec of syscall nr, or false when the shim must not run it itself */
+static bool build_spec(long nr, struct shim_spec *s)
+{
+	const struct syscall_desc *d = syscall_desc(nr);
+	memset(s, 0, sizeof *s);
+	if (!d || !d->name || d->handler || path_call(nr) || mm_uaccess_exempt(d)) return false;
+	/* mincore's address is its question; process_vm_*'s iovecs name another
+	 * process's memory */
+	if (!strcmp(d->name, "mincore") || !strncmp(d->name, "process_vm_", 11)) return false;
+	bool memory = false;
+	for (int i = 0; i < d->nargs && i < 6; i++) {
+		enum arg_type t = A_TYPE(d->args[i]);
+		if (t == A_FD || t == A_DIRFD) s->fds |= 1u << i;
+		struct uaccess_desc u;
+		if (!mm_uaccess_arg(d, i) || !mm_uaccess_describe(d, i, &u)) continue;
+		unsigned kind, param;
+		switch (u.reach) {
+		case R_RANGE:
+			kind = u.write ? SPEC_OUT : SPEC_IN;
+			if (u.len_arg < 0) {
+				if (u.fixed >= SPEC_FIXED) return false;
+				param = SPEC_FIXED | u.fixed;
+			} else {
+				if (u.mult > 255 || u.len_arg > 5) return false;
+				param = (unsigned)u.len_arg | u.mult << 3;
+			}
+			break;
+		case R_STRING: kind = SPEC_STR; param = u.fixed >> 8; break;
+		case R_IOVEC:
+			if (u.len_arg < 0 || u.len_arg > 5) return false;
+			kind = u.write ? SPEC_IOV_OUT : SPEC_IOV_IN;
+			param = (unsigned)u.len_arg;
+			break;
+		default: return false;	/* argv, msghdr: pointers within pointers */
+		}
+		s->arg[i] = (uint16_t)(kind << 12 | param);
+		memory = true;
+	}
+	if (!memory) return false;
+	s->flags = SPEC_GENERIC;
+	if (nr == SYS_futex) {	/* which arguments are pointers depends on the operation */
+		memset(s->arg, 0, sizeof s->arg);
+		s->flags |= SPEC_FUTEX;
+	}
+	return true;
+}
+
+static void build_generic(void)
+{
+	ngeneric = 0;
+	if (swap_active()) return;
+	for (long nr = 0; nr < SHIM_MAX_NR; nr++)
+		if (build_spec(nr, &spec_table[nr])) {
+			generic_nrs[ngeneric++] = (struct shim_native){ nr, spec_table[nr].fds };
+			DBG(DBG_SYSCALL, "shim: runs %s after touching its memory", syscall_desc(nr)->name);
+		}
+}
 
 bool shim_in_class(long nr)
 {
@@ -50,9 +126,8 @@ bool shim_in_class(long nr)
 
 bool shim_patchable(long nr)
 {
-	for (unsigned i = 0; i < NPATH; i++)
-		if (path_nrs[i].nr == nr) return true;
-	return shim_in_class(nr);
+	if (nr >= 0 && nr < SHIM_MAX_NR && (spec_table[nr].flags & SPEC_GENERIC)) return true;
+	return path_call(nr) || shim_in_class(nr);
 }
 
 uint64_t shim_gadget_ip(void) { return SHIM_TEXT + shim_hdr->gadget_end; }
@@ -60,13 +135,17 @@ uint64_t shim_gadget_ip(void) { return SHIM_TEXT + shim_hdr->gadget_end; }
 const struct shim_native *shim_native_nrs(unsigned *n)
 {
 	unsigned k = 0;
-	native_nrs[k++] = (struct shim_native){ SYS_futex, false };
+	native_nrs[k++] = (struct shim_native){ SYS_futex, 0 };
 	for (unsigned i = 0; i < NCLASS; i++)
-		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = (struct shim_native){ class_nrs[i], false };
-	native_nrs[k++] = (struct shim_native){ SYS_gettid, false };
+		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = (struct shim_native){ class_nrs[i], 0 };
+	native_nrs[k++] = (struct shim_native){ SYS_gettid, 0 };
 	for (unsigned i = 0; i < NPATH; i++) native_nrs[k++] = path_nrs[i];
-	native_nrs[k++] = (struct shim_native){ SYS_statfs, false };	/* the shim's test of a */
-	native_nrs[k++] = (struct shim_native){ SYS_fstatfs, true };	/* relative path's directory */
+	native_nrs[k++] = (struct shim_native){ SYS_statfs, 0 };	/* the shim's test of a */
+	native_nrs[k++] = (struct shim_native){ SYS_fstatfs, 1 };	/* relative path's directory */
+	for (unsigned i = 0; i < ngeneric; i++)
+		if (generic_nrs[i].nr != SYS_futex && generic_nrs[i].nr != SYS_statfs &&
+		    generic_nrs[i].nr != SYS_fstatfs)
+			native_nrs[k++] = generic_nrs[i];
 	*n = k;
 	return native_nrs;
 }
@@ -97,6 +176,9 @@ int shim_init(void)
 	}
 	shim_hdr = h;
 	if (!mm_active() || !loader_enabled) return -EINVAL;
+	int err = syscall_table_init();	/* the names the memory manager's rules use */
+	if (err) return err;
+	build_generic();
 	return 0;
 }
 
@@ -155,6 +237,9 @@ static struct shim_region *region_new(const struct shim_region *from)
 		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
 	for (unsigned i = 0; i < NPATH && !r->off; i++)
 		r->data->class_bits[path_nrs[i].nr / 64] |= 1ULL << (path_nrs[i].nr % 64);
+	for (unsigned i = 0; i < ngeneric && !r->off; i++)
+		r->data->class_bits[generic_nrs[i].nr / 64] |= 1ULL << (generic_nrs[i].nr % 64);
+	memcpy(r->mem + (SHIM_SPEC - SHIM_BASE), spec_table, sizeof spec_table);
 	__atomic_store_n(&r->data->magic, SHIM_MAGIC, __ATOMIC_RELEASE);
 	shim_stat.regions++;
 	return r;
@@ -165,6 +250,8 @@ static void region_put(struct shim_region *r)
 	if (!r || --r->refs) return;
 	shim_stat.path_native += r->data->path_native;	/* the guest's counts: informational */
 	shim_stat.path_traced += r->data->path_traced;
+	shim_stat.generic_native += r->data->generic_native;
+	shim_stat.generic_traced += r->data->generic_traced;
 	regions[r->id] = NULL;
 	mm_frames_free((uint64_t)r->pfn, SHIM_ORDER);
 	free(r);
@@ -179,6 +266,8 @@ static int region_map(struct task *t, struct shim_region *r, bool record)
 				       "[persona]", record);
 	if (!err) err = mm_map_special(t, SHIM_DATA, p + 1 + SHIM_TEXT_PAGES, 1,
 				       PROT_READ | PROT_WRITE, "[persona]", record);
+	if (!err) err = mm_map_special(t, SHIM_SPEC, p + 2 + SHIM_TEXT_PAGES, SHIM_SPEC_PAGES,
+				       PROT_READ, "[persona]", record);
 	return err;
 }
 

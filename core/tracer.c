@@ -35,7 +35,9 @@ static void on_seccomp_stop(struct task *t)
 	const struct syscall_desc *d = syscall_desc(t->req.nr);
 	if (!d || !d->handler || (t->nested_pidns && !d->every_ns)) {
 		/* no handler (a guest's own filter returned TRACE, or tracing), or a
-		 * task of a nested pid namespace, where the kernel's ids are right */
+		 * task of a nested pid namespace, where the kernel's ids are right.
+		 * A call trapped only for the memory manager may be the shim's next time */
+		if (t->shim && d && !d->handler) shim_after_trap(t);
 		trap_reply(t, SYSRET_NATIVE);
 		return;
 	}

@@ -191,8 +191,10 @@ void shim_print_stats(void)
 	if (!shim_enabled) return;
 	fprintf(stderr, "shim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
 		"%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest; "
-		"path calls: %lu run in the guest, %lu sent to ptrace (%lu faults fixed up)\n",
+		"path calls: %lu run in the guest, %lu sent to ptrace (%lu faults fixed up); "
+		"memory calls: %lu run in the guest, %lu sent to ptrace\n",
 		shim_stat.regions, shim_stat.patched, shim_stat.patch_refused, shim_stat.requests,
 		shim_stat.emulated, shim_stat.native, shim_stat.traced, shim_stat.guest_answers,
-		shim_stat.path_native, shim_stat.path_traced, shim_stat.fixups);
+		shim_stat.path_native, shim_stat.path_traced, shim_stat.fixups,
+		shim_stat.generic_native, shim_stat.generic_traced);
 }

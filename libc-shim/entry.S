@@ -106,6 +106,44 @@ shim_touch:
 	jbe 1b
 2:	xor %eax, %eax
 	ret
+/* long shim_probe_read(const void *p, long len): a read of a byte of each page of
+ * [p, p+len), which makes them present; 0 or SHIM_PROBE_FAULT */
+	.globl shim_probe_read
+shim_probe_read:
+	test %rsi, %rsi
+	jz 2f
+	lea -1(%rdi,%rsi), %rsi
+1:	movzbl (%rdi), %eax
+	and $-4096, %rdi
+	add $4096, %rdi
+	cmp %rsi, %rdi
+	jbe 1b
+2:	xor %eax, %eax
+	ret
+
+/* long shim_strlen_probe(const char *p, long max): the length of the string at p
+ * (its pages are then present), -1 when it has no NUL in max bytes, or
+ * SHIM_PROBE_FAULT */
+	.globl shim_strlen_probe
+shim_strlen_probe:
+	xor %eax, %eax
+1:	cmp %rsi, %rax
+	jae 3f
+	cmpb $0, (%rdi,%rax)
+	je 2f
+	inc %rax
+	jmp 1b
+2:	ret
+3:	mov $-1, %rax
+	ret
+
+/* long shim_copy_mem(void *dst, const void *src, long n): 0 or SHIM_PROBE_FAULT */
+	.globl shim_copy_mem
+shim_copy_mem:
+	mov %rdx, %rcx
+	rep movsb
+	xor %eax, %eax
+	ret
 shim_probe_end:
 shim_probe_fixup:
 	mov $SHIM_PROBE_FAULT, %rax

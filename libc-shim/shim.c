@@ -41,6 +41,9 @@ struct shim_result { long ret; long done; };
 long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 long shim_copy_str(char *dst, const char *src, long max);
 long shim_touch(void *p, long len);
+long shim_probe_read(const void *p, long len);
+long shim_strlen_probe(const char *p, long max);
+long shim_copy_mem(void *dst, const void *src, long n);
 
 static struct shim_chan *my_chan(struct shim_data *d)
 {
@@ -202,6 +205,99 @@ traced:
 	return r;
 }
 
+/* --- calls trapped only for the memory manager ---------------------------------
+ * A syscall without a handler is trapped when a pointer argument lies in
+ * Persona-managed memory, so that the pages the kernel will read or write are made
+ * present first (services/mm/uaccess.c). The shim does the same here by touching
+ * them (its faults are the memory manager's ordinary faults), following the rules of
+ * the spec table the supervisor wrote, and runs the call itself. The supervisor puts
+ * these calls in the class only when no swap device can take a page back between the
+ * touch and the call; the kernel's answer, EFAULT included, is then final, as for a
+ * native call (a call that consumed input before failing must not run twice). */
+
+#define TOUCH_MAX	(2L << 20)	/* as the memory manager's PREFAULT_MAX */
+
+struct iov { uint64_t base, len; };
+
+static long spec_len(unsigned param, const long *a)
+{
+	if (param & SPEC_FIXED) return param & (SPEC_FIXED - 1);
+	return a[param & 7] * (long)(param >> 3);
+}
+
+/* Makes the memory argument i of spec s present (and writable for OUT); 0, or < 0
+ * when a probe faulted (the ptrace path will say EFAULT) */
+static long touch_arg(const long *a, unsigned spec, int i, long *budget)
+{
+	unsigned kind = spec >> 12, param = spec & 0xfff;
+	uint64_t p = (uint64_t)a[i];
+	if (!p) return 0;
+	switch (kind) {
+	case SPEC_IN: case SPEC_OUT: {
+		long len = spec_len(param, a);
+		if (len <= 0) return 0;
+		if (len > *budget) len = *budget;
+		*budget -= len;
+		return kind == SPEC_IN ? shim_probe_read((void *)p, len) : shim_touch((void *)p, len);
+	}
+	case SPEC_STR:
+		return shim_strlen_probe((const char *)p, (long)param << 8) == SHIM_PROBE_FAULT ? -1 : 0;
+	case SPEC_IOV_IN: case SPEC_IOV_OUT: {
+		long n = a[param & 7];
+		if (n <= 0) return 0;
+		if (n > 1024) n = 1024;		/* IOV_MAX: the kernel says EINVAL */
+		for (long k = 0; k < n && *budget > 0; k++) {
+			struct iov v;
+			if (shim_copy_mem(&v, (const void *)(p + 16 * k), sizeof v) < 0) return -1;
+			long len = (long)v.len;
+			if (!v.base || len <= 0) continue;
+			if (len > *budget) len = *budget;
+			*budget -= len;
+			long e = kind == SPEC_IOV_IN ? shim_probe_read((void *)v.base, len)
+						     : shim_touch((void *)v.base, len);
+			if (e < 0) return e;
+		}
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/* futex: the word is read and written (atomically) by the kernel; the timeout is
+ * a pointer for the waits, the fifth argument a second word for the requeues and
+ * WAKE_OP (elsewhere these are numbers) */
+static long futex_touch(const long *a)
+{
+	long cmd = a[1] & 127;	/* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
+	if (shim_touch((void *)a[0], 4) < 0) return -1;
+	if ((cmd == 0 || cmd == 6 || cmd == 9 || cmd == 11 || cmd == 13) && a[3] &&
+	    shim_probe_read((const void *)a[3], 16) < 0)
+		return -1;
+	if ((cmd == 3 || cmd == 4 || cmd == 5 || cmd == 11 || cmd == 12) && a[4] &&
+	    shim_touch((void *)a[4], 4) < 0)
+		return -1;
+	return 0;
+}
+
+static struct shim_result generic_syscall(struct shim_data *d, long nr, const long *a,
+					  const struct shim_spec *s)
+{
+	struct shim_result r = { 0, 0 };
+	long budget = TOUCH_MAX;
+	if ((s->flags & SPEC_FUTEX) && futex_touch(a) < 0) goto traced;
+	for (int i = 0; i < 6; i++)
+		if (((s->fds >> i) & 1) && (int)a[i] == d->pool_fd) goto traced;	/* EBADF there */
+	for (int i = 0; i < 6; i++)
+		if (s->arg[i] && touch_arg(a, s->arg[i], i, &budget) < 0) goto traced;
+	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	r.done = 1;
+	d->generic_native++;
+	return r;
+traced:
+	d->generic_traced++;
+	return r;
+}
+
 struct shim_result shim_syscall(long nr, const long *args)
 {
 	struct shim_data *d = (struct shim_data *)SHIM_DATA;
@@ -209,6 +305,8 @@ struct shim_result shim_syscall(long nr, const long *args)
 	if (d->magic != SHIM_MAGIC) return r;
 	struct path_call pc;
 	if (path_call_of(nr, args, &pc)) return path_syscall(d, nr, args, &pc);
+	const struct shim_spec *spec = (const struct shim_spec *)SHIM_SPEC + nr;
+	if (spec->flags & SPEC_GENERIC) return generic_syscall(d, nr, args, spec);
 	struct shim_chan *c = my_chan(d);
 	if (!c) return r;
 	/* answers the supervisor keeps in the channel are given here */

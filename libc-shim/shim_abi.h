@@ -10,6 +10,9 @@
  *   SHIM_TEXT   the shim's code (libc-shim/entry.S, shim.c), then the per-site stubs
  *               the supervisor writes (SHIM_STUB_SIZE bytes each).
  *   SHIM_DATA   one page: a header and one channel per guest thread (struct shim_chan).
+ *   SHIM_SPEC   two read-only pages: for each syscall number, how its arguments reach
+ *               memory (struct shim_spec), for the calls the shim runs natively after
+ *               making their buffers present (the memory manager's uaccess rules).
  *
  * Every page is a frame of Persona's pool, private to the process (fork gets fresh
  * ones). The guest can write the data page, so the supervisor reads a request once
@@ -21,7 +24,9 @@
 #define SHIM_TEXT	(SHIM_BASE + 0x1000)
 #define SHIM_TEXT_PAGES	4		/* the blob (at most 2 pages) and the stubs */
 #define SHIM_DATA	(SHIM_TEXT + SHIM_TEXT_PAGES * 0x1000)
-#define SHIM_PAGES	(2 + SHIM_TEXT_PAGES)
+#define SHIM_SPEC	(SHIM_DATA + 0x1000)	/* 2 pages: struct shim_spec per number */
+#define SHIM_SPEC_PAGES	2
+#define SHIM_PAGES	(2 + SHIM_TEXT_PAGES + SHIM_SPEC_PAGES)
 #define SHIM_END	(SHIM_BASE + SHIM_PAGES * 0x1000)
 #define SHIM_TABLE_SLOTS 512		/* one page of 8-byte targets */
 #define SHIM_STUB_SIZE	32
@@ -34,6 +39,25 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* How one argument reaches memory (shim_spec.arg): kind << 12 | param. For IN and
+ * OUT ranges, param with SPEC_FIXED is a size in bytes, else len_arg | mult << 3 (the
+ * size is args[len_arg] * mult); for STR, param is the longest string >> 8; for
+ * IOV_IN/IOV_OUT, param is the argument holding the iovec count. */
+enum shim_spec_kind {
+	SPEC_NONE = 0, SPEC_IN = 1, SPEC_OUT = 2, SPEC_STR = 3, SPEC_IOV_IN = 4, SPEC_IOV_OUT = 5,
+};
+#define SPEC_FIXED	0x800
+#define SPEC_GENERIC	1	/* shim_spec.flags: the shim runs this call natively */
+#define SPEC_FUTEX	2	/* ... touching what the futex operation names */
+
+struct shim_spec {
+	uint16_t arg[6];
+	uint8_t fds;		/* arguments that are descriptors (never the pool's) */
+	uint8_t flags;		/* SPEC_GENERIC */
+	uint16_t pad;
+};
+_Static_assert(sizeof(struct shim_spec) * SHIM_MAX_NR == SHIM_SPEC_PAGES * 0x1000, "spec table");
 
 /* At the start of the blob (entry.S): offsets from SHIM_TEXT, for the supervisor. */
 struct shim_header {
@@ -100,7 +124,8 @@ struct shim_data {
 	int32_t pool_fd;		/* the frame pool's descriptor: never used natively */
 	uint64_t path_native, path_traced;	/* path calls run here / sent to ptrace
 					 * (counters the guest keeps: informational) */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 16];
+	uint64_t generic_native, generic_traced;	/* the same for the uaccess calls */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 32];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 

@@ -95,6 +95,17 @@ int mm_copy_to_guest(struct task *t, uint64_t addr, const void *src, size_t len)
  * traps it when it points below MM_UACCESS_FLOOR). */
 struct syscall_desc;
 bool mm_uaccess_arg(const struct syscall_desc *d, int i);
+/* The rule by which argument i of d reaches guest memory: a range of `fixed` bytes
+ * or of args[len_arg] * mult bytes, a NUL-terminated string of at most `fixed`
+ * bytes, an iovec array of args[len_arg] entries, argv, a msghdr; `write` when the
+ * call writes it. False when the argument is no pointer. The shim's table is built
+ * from it (core/shim_region.c). */
+enum uaccess_reach { R_NONE, R_RANGE, R_STRING, R_IOVEC, R_ARGV, R_MSGHDR };
+struct uaccess_desc { enum uaccess_reach reach; int len_arg; uint32_t mult, fixed; bool write; };
+bool mm_uaccess_describe(const struct syscall_desc *d, int i, struct uaccess_desc *u);
+/* Whether the memory manager leaves syscall d alone (its pointer arguments are
+ * addresses, or Persona handles it) */
+bool mm_uaccess_exempt(const struct syscall_desc *d);
 /* Whether syscall d reaches memory through pointers stored in memory (iovecs, argv,
  * msghdr): the filter traps it always. */
 bool mm_uaccess_always(const struct syscall_desc *d);

@@ -65,40 +65,58 @@ static long struct_size(enum arg_type t)
 	}
 }
 
-enum reach { R_NONE, R_RANGE, R_STRING, R_IOVEC, R_ARGV, R_MSGHDR };
-
-/* How argument i of syscall d reaches memory, and how far (for R_RANGE/R_IOVEC). */
-static enum reach arg_reach(const struct syscall_desc *d, const uint64_t *args, int i, uint64_t *len)
+/* How argument i of syscall d reaches memory, as a rule (the shim applies the same
+ * rules in the guest: core/shim_region.c). mincore is left out: its address is what
+ * it asks about (prefaulting would change the answer). */
+bool mm_uaccess_describe(const struct syscall_desc *d, int i, struct uaccess_desc *u)
 {
 	enum arg_type t = A_TYPE(d->args[i]);
-	uint64_t next = i + 1 < d->nargs ? args[i + 1] : 0;
+	memset(u, 0, sizeof *u);
+	u->len_arg = -1;
+	u->write = A_IS_OUT(d->args[i]) || t == A_LOFF_INOUT;
+	int next = i + 1 < d->nargs ? i + 1 : -1;
+	switch (t) {
+	case A_PATH: u->reach = R_STRING; u->fixed = 4096; return true;
+	case A_STR: u->reach = R_STRING; u->fixed = 65536; return true;
+	case A_BUF: case A_RANDBUF: case A_DIRENTS: case A_CWD: case A_CLONE_ARGS:
+		u->reach = R_RANGE; u->len_arg = next; u->mult = 1; return next >= 0;
+	case A_IOVEC: u->reach = R_IOVEC; u->len_arg = next; u->mult = 1; return next >= 0;
+	case A_ARGV: case A_ENVP: u->reach = R_ARGV; return true;
+	case A_MSGHDR: u->reach = R_MSGHDR; return true;
+	case A_POLLFD: u->reach = R_RANGE; u->len_arg = next; u->mult = 8; return next >= 0;
+	case A_EPOLL_EVENT:
+		u->reach = R_RANGE;
+		if (i + 2 < d->nargs) { u->len_arg = next; u->mult = 12; } else u->fixed = 12;
+		return true;
+	case A_GROUPS: u->reach = R_RANGE; u->len_arg = 0; u->mult = 4; return true;
+	case A_CPUSET:
+		u->reach = R_RANGE;
+		if (i > 0) { u->len_arg = i - 1; u->mult = 1; } else u->fixed = 128;
+		return true;
+	default: {
+		long n = struct_size(t);
+		if (n < 0) return false;
+		u->reach = R_RANGE;
+		u->fixed = (uint32_t)n;
+		return true;
+	}
+	}
+}
+
+/* How argument i of syscall d reaches memory, and how far (for R_RANGE/R_IOVEC). */
+static enum uaccess_reach arg_reach(const struct syscall_desc *d, const uint64_t *args, int i, uint64_t *len)
+{
 	*len = 0;
 	if (!strcmp(d->name, "mincore")) {
-		/* its address is what it asks about (prefaulting would change the answer);
-		 * the vector it writes has a byte per page */
+		/* the vector it writes has a byte per page */
 		if (i != 2) return R_NONE;
 		*len = (args[1] + PAGE_SIZE - 1) >> PAGE_SHIFT;
 		return R_RANGE;
 	}
-	switch (t) {
-	case A_PATH: case A_STR: return R_STRING;
-	case A_BUF: case A_RANDBUF: case A_DIRENTS: case A_CWD: case A_CLONE_ARGS:
-		*len = next;
-		return R_RANGE;
-	case A_IOVEC: *len = next; return R_IOVEC;
-	case A_ARGV: case A_ENVP: return R_ARGV;
-	case A_MSGHDR: return R_MSGHDR;
-	case A_POLLFD: *len = next * 8; return R_RANGE;
-	case A_EPOLL_EVENT: *len = i + 2 < d->nargs ? next * 12 : 12; return R_RANGE;
-	case A_GROUPS: *len = args[0] * 4; return R_RANGE;
-	case A_CPUSET: *len = i > 0 ? args[i - 1] : 128; return R_RANGE;
-	default: {
-		long n = struct_size(t);
-		if (n < 0) return R_NONE;
-		*len = (uint64_t)n;
-		return R_RANGE;
-	}
-	}
+	struct uaccess_desc u;
+	if (!mm_uaccess_describe(d, i, &u)) return R_NONE;
+	*len = u.len_arg >= 0 ? args[u.len_arg] * u.mult : u.fixed;
+	return u.reach;
 }
 
 /* What the memory manager does with a syscall, worked out once per number (the
@@ -115,7 +133,7 @@ static unsigned uaccess_class(const struct syscall_desc *d)
 		if (!d->name || exempt(d->name)) c |= UC_EXEMPT;
 		for (int i = 0; !(c & UC_EXEMPT) && i < d->nargs; i++) {
 			uint64_t args[6] = { 0 }, len;
-			enum reach r = arg_reach(d, args, i, &len);
+			enum uaccess_reach r = arg_reach(d, args, i, &len);
 			/* pointers inside other memory: the filter cannot see them */
 			if (r == R_IOVEC || r == R_ARGV || r == R_MSGHDR) c |= UC_ALWAYS;
 		}
@@ -125,6 +143,7 @@ static unsigned uaccess_class(const struct syscall_desc *d)
 }
 
 bool mm_uaccess_always(const struct syscall_desc *d) { return uaccess_class(d) & UC_ALWAYS; }
+bool mm_uaccess_exempt(const struct syscall_desc *d) { return uaccess_class(d) & UC_EXEMPT; }
 
 bool mm_uaccess_arg(const struct syscall_desc *d, int i)
 {

@@ -340,8 +340,8 @@ static void shim_prologue_body(void)
  * here the rest of the program refuses everything with EPERM. */
 START_TEST(shim_prologue)
 {
-	static const struct shim_native nrs[] = { { SYS_futex, false }, { SYS_getppid, false },
-						   { SYS_gettid, false }, { SYS_close, true } };
+	static const struct shim_native nrs[] = { { SYS_futex, 0 }, { SYS_getppid, 0 },
+						   { SYS_gettid, 0 }, { SYS_close, 1 } };
 	struct sock_fprog pro;
 	ck_assert_int_eq(filter_shim_prologue(shim_test_gadget_end(), nrs, 4, 1000, &pro), 0);
 	struct sock_filter *all = calloc(pro.len + 1u, sizeof *all);
