@@ -97,8 +97,11 @@ static int kill_one(struct task *t, void *arg)
 void lifecycle_first_stop(struct task *t)
 {
 	sched_task_colocate(t);	/* before the injections below resume it */
+	/* the memory manager's and the shim's host mappings: one batch, one stop */
+	struct inject_batch *b = mm_batch_begin(t);
 	mm_child_first_stop(t);	/* first: the tid below may be on a page it installs */
 	shim_first_stop(t);
+	mm_batch_end(t, b);
 	if (t->ctid_fixup) {
 		int vtid = task_vtid(t);
 		mm_copy_to_guest(t, t->ctid_fixup, &vtid, sizeof vtid);

@@ -77,6 +77,13 @@ bool mm_park(struct task *t, int status);
  * -1 when the pool is empty and t waits for an OOM victim's memory: leave t stopped
  * (it is blocked; services/mm/oom.c resumes it with trap_resume to retry). */
 int mm_fault(struct task *t, const siginfo_t *si);
+/* Queue the injected calls of t in a batch run by the trampoline (install.c), when
+ * t's mm has one; mm_batch_end runs them (a single call as a plain injection).
+ * Returns what mm_batch_end needs (NULL: no batch, calls run one by one). Other
+ * modules use it to join their host mappings to the memory manager's (a fork
+ * child's first stop: its copies and its shim). */
+struct inject_batch *mm_batch_begin(struct task *t);
+int mm_batch_end(struct task *t, struct inject_batch *b);
 /* At any signal-delivery-stop: makes sure the kernel can write the signal frame.
  * Returns true when it injected syscalls (the stop is now the single-step's). */
 bool mm_signal_frame(struct task *t);

@@ -77,11 +77,6 @@ void mm_unmap_tables(struct mm *mm, uint64_t start, uint64_t end);
 /* The host's mappings of [start, end) are about to change: the trampoline is lost
  * if it lies there. */
 void mm_tramp_clobber(struct mm *mm, uint64_t start, uint64_t end);
-/* Queue the injected calls of t in a batch run by the trampoline (install.c), when
- * t's mm has one; mm_batch_end runs them (a single call as a plain injection).
- * Returns what mm_batch_end needs (NULL: no batch, calls run one by one). */
-struct inject_batch *mm_batch_begin(struct task *t);
-int mm_batch_end(struct task *t, struct inject_batch *b);
 /* Whether [start, end) is covered by VMAs without holes. */
 bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t end);
 /* rss bookkeeping for a page entering/leaving the page table */
