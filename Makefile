@@ -3,7 +3,7 @@
 #   make check      install build deps if needed, build, run the whole test suite
 #   make demo       install build deps if needed, build, run a real program under Persona
 #   make bench      microbenchmarks natively and under Persona, ratios in one run
-#   make integration-shim   the integration suite with --trap=shim as the default
+#   make integration-ptrace the integration suite with --trap=ptrace as the default
 #   make SANITIZE=1 check   the suite under ASan+UBSan
 #   make install PREFIX=/usr/local
 #   make fuzz       fuzz the ELF parser for FUZZ_TIME seconds (60; needs clang: installs it if root)
@@ -40,7 +40,7 @@ BENCHES  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 SCHED_PLUGIN_SOS := $(patsubst tests/sched-plugins/%.c,$(BUILD)/sched-plugins/%.so,$(wildcard tests/sched-plugins/*.c))
 VERSION  := $(shell sed -n 's/^\#define PERSONA_VERSION "\(.*\)"/\1/p' core/main.c)
 
-.PHONY: FORCE all deps check demo bench install clean compat unit integration integration-shim trace-tests fuzz fuzz-replay
+.PHONY: FORCE all deps check demo bench install clean compat unit integration integration-ptrace trace-tests fuzz fuzz-replay
 all: $(BUILD)/persona $(BUILD)/persona-stub $(GUESTS) $(BENCHES) $(SCHED_PLUGIN_SOS) docs/compat.md
 
 # The only program the host execs for a guest (loader/stub/stub.c): static, no libc.
@@ -143,15 +143,17 @@ trace-tests: $(BUILD)/trace-tests
 integration: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
-# the whole integration suite with the in-guest shim as the default trap (docs/shim.md)
-integration-shim: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
-	PERSONA_TRAP=shim PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
+# the whole integration suite with ptrace as the default trap: the shim's fallback,
+# and the backend persona trace uses (docs/shim.md)
+integration-ptrace: $(BUILD)/persona $(GUESTS) $(BUILD)/integration-tests
+	PERSONA_TRAP=ptrace PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 check: deps
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/trace-tests
 	SCHED_PLUGINS=$(BUILD)/sched-plugins $(BUILD)/unit-tests
 	$(BUILD)/trace-tests
 	PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
+	PERSONA_TRAP=ptrace PERSONA=$(BUILD)/persona GUESTS=$(BUILD)/guests $(BUILD)/integration-tests
 
 demo: deps
 	$(MAKE) $(BUILD)/persona

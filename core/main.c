@@ -84,12 +84,13 @@ static void usage(FILE *f)
 		"  --cpus=N          virtual CPUs (default: host CPUs)\n"
 		"  --pin             pin virtual CPU c to host CPU c (getcpu via the vDSO agrees)\n"
 		"  --sched-trace=FILE  the schedule as Chrome Trace Event JSON (Perfetto)\n"
-		"  --trap=ptrace|shim  how trapped syscalls reach Persona: ptrace stops only\n"
-		"                    (default), or the in-guest shim for the calls it takes\n"
-		"                    (docs/shim.md; PERSONA_TRAP=shim sets the default)\n");
+		"  --trap=ptrace|shim  how trapped syscalls reach Persona: the in-guest shim for\n"
+		"                    the calls it takes (default; ptrace where it cannot be:\n"
+		"                    --mm=off, --exec=host), or ptrace stops only\n"
+		"                    (docs/shim.md; PERSONA_TRAP=ptrace|shim sets the default)\n");
 }
 
-static bool shim_from_env;	/* PERSONA_TRAP=shim, not --trap=shim */
+static bool shim_implicit;	/* the default, not --trap=shim: falls back to ptrace */
 
 /* Signals aimed at persona itself go to the guest's init; terminal signals (SIGINT,
  * SIGQUIT) reach the guests from the terminal directly, so persona only survives them. */
@@ -198,19 +199,22 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	}
 	if (mode == FILTER_TRAP_ALL) shim_enabled = false;	/* tracing sees every stop */
 	if (shim_enabled && shim_init()) {
-		if (!shim_from_env) {
+		if (!shim_implicit) {
 			log_err("--trap=shim needs the memory manager and the loader (--mm=on --exec=persona)");
 			return 125;
 		}
-		shim_enabled = false;	/* a suite run with PERSONA_TRAP=shim: --mm=off tests */
+		shim_enabled = false;	/* --mm=off, --exec=host: the ptrace path */
 	}
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
 	if (start_kernel(o)) return 125;
 	if (shim_enabled && !evloop_has_futex_wait()) {
-		log_err("--trap=shim needs io_uring futex waits (Linux 6.7 or later)");
-		return 125;
+		if (!shim_implicit) {
+			log_err("--trap=shim needs io_uring futex waits (Linux 6.7 or later)");
+			return 125;
+		}
+		shim_enabled = false;	/* no region exists yet: the ptrace path only */
 	}
 	int err_fd = -1;
 	pid_t pid = spawn_guest(path, gargv, &prog, &evloop_saved_sigmask, &err_fd);
@@ -249,9 +253,10 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { FILTER_DEFAULT, 250, false, { 0 }, NULL };
-	/* PERSONA_TRAP=shim runs whole test suites in shim mode; --trap overrides it */
+	/* the shim unless PERSONA_TRAP=ptrace (whole test suites in that mode); --trap
+	 * overrides both */
 	const char *trap_env = getenv("PERSONA_TRAP");
-	shim_enabled = shim_from_env = trap_env && !strcmp(trap_env, "shim");
+	shim_enabled = shim_implicit = !(trap_env && !strcmp(trap_env, "ptrace"));
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "debug", required_argument, NULL, 'd' },
@@ -358,7 +363,7 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			shim_enabled = !strcmp(optarg, "shim");
-			shim_from_env = false;
+			shim_implicit = false;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -109,7 +109,7 @@ measure() {
 	# shellcheck disable=SC2086
 	case $mode in
 	native)  set -- ;;
-	persona) set -- "$PERSONA" run -- ;;
+	persona) set -- "$PERSONA" run --trap=ptrace -- ;;
 	shim)    set -- "$PERSONA" run --trap=shim -- ;;
 	strace)  set -- $STRACE ;;	# a command line: split on purpose
 	ptrace)  set -- "$PERSONA" trace -f -o /dev/null -- ;;

@@ -59,7 +59,7 @@ wl_run() {
 	# shellcheck disable=SC2086
 	case $wmode in
 	native)  ;;
-	persona) set -- "$PERSONA" run -- "$@" ;;
+	persona) set -- "$PERSONA" run --trap=ptrace -- "$@" ;;
 	shim)    set -- "$PERSONA" run --trap=shim -- "$@" ;;
 	proot)   set -- $PROOT "$@" ;;	# a command line: split on purpose
 	strace)  set -- $STRACE "$@" ;;	# a command line: split on purpose

@@ -326,10 +326,10 @@ START_TEST(test_page_cache_shared)
 		"grep '^Cached:' /proc/meminfo; wait"), NULL, 60, &r), 0);
 	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s", r.status, r.err);
 	const char *line = r.out;
-	/* under --trap=shim (PERSONA_TRAP=shim) the pages of libc's patched call sites
-	 * (the id syscalls' wrappers) are each process's own: docs/shim.md */
+	/* with the shim (the default; not under PERSONA_TRAP=ptrace) the pages of libc's
+	 * patched call sites are each process's own: docs/shim.md */
 	const char *trap = getenv("PERSONA_TRAP");
-	unsigned long patched_kb = trap && !strcmp(trap, "shim") ? 4 * 4 : 0;
+	unsigned long patched_kb = trap && !strcmp(trap, "ptrace") ? 0 : 4 * 4;
 	for (int i = 0; i < 2; i++) {
 		unsigned long rss, pss, shared;
 		ck_assert_msg(sscanf(line, "Rss: %lu Pss: %lu Shared_Clean: %lu", &rss, &pss, &shared) == 3,
