@@ -170,8 +170,8 @@ struct task *lifecycle_exec_event(struct task *t)
 	}
 	mm_exec(t);
 	bool by_loader = t->exec_pending != NULL;
+	shim_task_gone(t);	/* the old image's shim; the loader's hook maps a new one */
 	loader_build_image(t);	/* the stub's space becomes the program's (loader/) */
-	shim_exec(t);		/* the in-guest fast path, when --trap=shim */
 	for (int i = 0; i < MAX_NOTIFIERS && exec_fns[i]; i++) exec_fns[i](t);
 	if (!by_loader) sched_task_renamed(t);	/* the loader names it itself */
 	return t;

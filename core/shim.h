@@ -44,8 +44,9 @@ const struct shim_native *shim_native_nrs(unsigned *n);
  * ptrace path, and true is returned: nothing is delivered. */
 bool shim_fault_fixup(struct task *t, const siginfo_t *si);
 
-/* Lifecycle (core/lifecycle.c, core/task.c). shim_exec: t's new image was built by
- * the loader (t stopped at execve's exit): maps a fresh shim. shim_clone: at the
+/* Lifecycle (core/lifecycle.c, core/task.c). shim_exec: the loader's image hook (t's
+ * new image is in its tables, its host calls about to run as one batch): maps a fresh
+ * shim in the same batch. shim_clone: at the
  * clone event. shim_first_stop: at the child's first stop (a fork child gets its own
  * copy of the shim; every task a channel). shim_task_gone: idempotent. */
 void shim_exec(struct task *t);

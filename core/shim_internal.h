@@ -8,6 +8,7 @@
 
 #define SHIM_ORDER	3	/* 8 frames hold the SHIM_PAGES pages */
 #define SHIM_TAG	(1ULL << 63)	/* ring completions of channel waits */
+#define SHIM_SEEN	64	/* sites remembered until their second trap */
 
 /* One process's shim (one per mm: threads and vfork children share it). */
 struct shim_region {
@@ -21,6 +22,7 @@ struct shim_region {
 	bool off;			/* the guest has its own filter: serve nothing */
 	unsigned nstubs;		/* stubs written (= table slots used) */
 	uint64_t site[SHIM_TABLE_SLOTS];	/* patched sites, by stub */
+	uint64_t seen[SHIM_SEEN];	/* sites trapped once, not yet patched (a hash) */
 };
 
 struct shim_stats {

@@ -179,6 +179,7 @@ int shim_init(void)
 	int err = syscall_table_init();	/* the names the memory manager's rules use */
 	if (err) return err;
 	build_generic();
+	loader_set_image_hook(shim_exec);	/* each image the loader builds gets a shim */
 	return 0;
 }
 

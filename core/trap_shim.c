@@ -136,6 +136,20 @@ void shim_after_trap(struct task *t)
 	if (r->refs != 1 || t->leader->live_threads != 1) return;
 	for (unsigned k = 0; k < r->nstubs; k++)
 		if (r->site[k] == site) return;		/* a jump to its syscall: fine as is */
+	/* Not while the handler rewrote the call or waits for its exit: the patch's
+	 * host mapping is an injection, which moves the call past its entry, and the
+	 * rewritten call re-issued from there lost its translation (a /proc/self/fd
+	 * listing showed the pool's descriptor). A later plain call patches the site. */
+	if (q->args_dirty || q->nr_dirty || q->on_exit || q->hold_exit) return;
+	/* A site is patched at its second trap: patching costs a private copy of the
+	 * code page and a host mapping, which a call made once (most of ld.so's, all
+	 * of a short program's) never pays back (fork+exec+wait of /bin/true: ~1 ms) */
+	uint64_t *seen = &r->seen[(site >> 2) % SHIM_SEEN];
+	if (*seen != site) {
+		*seen = site;
+		return;
+	}
+	*seen = 0;
 	uint8_t b[10];
 	if (copy_from_guest(t->tid, b, ip - 10, sizeof b) || !site_ok(b, q->nr)) {
 		shim_stat.patch_refused++;

@@ -28,6 +28,10 @@ long loader_sys_execveat(struct sysreq *r, int dirfd, uint64_t path, uint64_t ar
  * the exec the loader checked, if t has one pending; otherwise the host's image
  * (adopted by mm_exec) stands. */
 void loader_build_image(struct task *t);
+/* Called by loader_build_image once the new image is in t's tables, before the host
+ * calls that map it run (they run as one batch: a hook's own host mappings join it).
+ * The shim maps its region here (core/shim.h). */
+void loader_set_image_hook(void (*fn)(struct task *t));
 /* Drops a pending exec of t (its task is gone). */
 void loader_forget(struct task *t);
 #endif

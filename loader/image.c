@@ -255,6 +255,10 @@ static void unmap_stub(struct task *t)
 	}
 }
 
+static void (*image_hook)(struct task *t);
+
+void loader_set_image_hook(void (*fn)(struct task *t)) { image_hook = fn; }
+
 void loader_build_image(struct task *t)
 {
 	struct exec_image *img = t->exec_pending;
@@ -341,6 +345,7 @@ void loader_build_image(struct task *t)
 		t->regs = keep;
 		trap_regs_dirty(t);
 	}
+	if (image_hook) image_hook(t);
 	if (batch) {
 		err = inject_batch_end(t);
 		free(batch);
