@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -177,12 +178,33 @@ static int start_kernel(const struct run_opts *o)
 	return 0;
 }
 
+/* Phase times of a run, for --stats: what persona itself costs around a guest */
+enum { PH_START, PH_SETUP, PH_KERNEL, PH_SPAWN, PH_KTHREADS, PH_RUN, PH_SHUTDOWN, PH_N };
+static double phase_ms[PH_N];
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void print_phases(void)
+{
+	fprintf(stderr, "persona: phases (ms): setup %.2f, kernel %.2f, spawn %.2f, kernel threads %.2f, "
+		"guests %.2f, shutdown %.2f\n", phase_ms[PH_SETUP] - phase_ms[PH_START],
+		phase_ms[PH_KERNEL] - phase_ms[PH_SETUP], phase_ms[PH_SPAWN] - phase_ms[PH_KERNEL],
+		phase_ms[PH_KTHREADS] - phase_ms[PH_SPAWN], phase_ms[PH_RUN] - phase_ms[PH_KTHREADS],
+		now_ms() - phase_ms[PH_RUN]);
+}
+
 /* Runs gargv as the namespace's init. Returns 0 with init's wait status in *wstatus,
  * or persona's own exit code when the guest could not run. */
 static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 {
 	enum filter_mode mode = o->mode;
 	char path[4096];
+	phase_ms[PH_START] = now_ms();
 	int err = spawn_resolve(gargv[0], path, sizeof path);
 	if (err) {
 		log_err("cannot run '%s': %s", gargv[0], strerror(-err));
@@ -205,10 +227,12 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 		}
 		shim_enabled = false;	/* --mm=off, --exec=host: the ptrace path */
 	}
+	phase_ms[PH_SETUP] = now_ms();
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
 	if (start_kernel(o)) return 125;
+	phase_ms[PH_KERNEL] = now_ms();
 	if (shim_enabled && !evloop_has_futex_wait()) {
 		if (!shim_implicit) {
 			log_err("--trap=shim needs io_uring futex waits (Linux 6.7 or later)");
@@ -225,14 +249,18 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	}
 	init_host_pid = pid;
 	if (!lifecycle_start(pid)) { kill(pid, SIGKILL); return 125; }
+	phase_ms[PH_SPAWN] = now_ms();
 	kthread_tasks_start(irq_ncpus);	/* kthreadd is pid 2, as on Linux */
 	mm_start_kthreads();		/* kswapd0 */
+	phase_ms[PH_KTHREADS] = now_ms();
 	int status = evloop_run();
+	phase_ms[PH_RUN] = now_ms();
 	if (o->before_shutdown) o->before_shutdown();
 	io_drain();	/* the services' last writes (the trace) complete */
 	mm_stop_kthreads();
 	kthread_tasks_stop();
 	if (o->stats) {
+		print_phases();
 		stats_print(stderr);
 		mm_print_stats();
 		shim_print_stats();

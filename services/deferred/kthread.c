@@ -146,9 +146,19 @@ static void *kthread_main(void *arg)
 }
 
 /* create_kthread(): on kthreadd (or, for kthreadd itself, on deferred_init's thread) */
+/* Linux's kernel stacks are 16 KiB; these threads run work items and softirqs of
+ * the supervisor's own code, not guest code, and 256 KiB is plenty. glibc's default
+ * (8 MiB, RLIMIT_STACK) made each creation map and guard a large stack: on these VMs
+ * every mapping change of the multi-threaded supervisor is a TLB-shootdown IPI. */
+#define KTHREAD_STACK	(256 * 1024)
+
 static void create_kthread(struct kthread_create_info *req)
 {
-	int err = pthread_create(&req->k->thread, NULL, kthread_main, req);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, KTHREAD_STACK);
+	int err = pthread_create(&req->k->thread, &attr, kthread_main, req);
+	pthread_attr_destroy(&attr);
 	if (err) {
 		req->err = err;
 		complete(&req->done);
