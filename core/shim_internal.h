@@ -8,7 +8,7 @@
 
 #define SHIM_ORDER	3	/* 8 frames hold the SHIM_PAGES pages */
 #define SHIM_TAG	(1ULL << 63)	/* ring completions of channel waits */
-#define SHIM_SEEN	64	/* sites remembered until their second trap */
+#define SHIM_SEEN	256	/* sites remembered until their second trap (4-way sets) */
 
 /* One process's shim (one per mm: threads and vfork children share it). */
 struct shim_region {

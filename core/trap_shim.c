@@ -100,42 +100,76 @@ void shim_channel_event(uint64_t tag, int res)
 
 /* --- patching ---------------------------------------------------------------- */
 
-/* The 10 bytes that end with the `syscall` at ip: whether the 5 bytes before the
- * syscall are one instruction we know and can move into the stub unchanged (no
- * %rip-relative operand), at an instruction boundary:
- * - `mov $imm32,%r32` (b8+r), not preceded by a REX prefix (which would make it
- *   the tail of a movabs or an r8-r15 move); for %eax the immediate is the number
- *   just trapped. glibc's wrappers end with `mov $nr,%eax; syscall`, ld.so's open
- *   with `mov $AT_FDCWD,%edi; syscall`. Where %eax was loaded earlier, the stub
- *   leaves it alone: shim_entry tests whatever number it holds.
- * - glibc's syscall(2): `mov %r9,%r8; mov 8(%rsp),%r9; syscall`. */
-static bool site_ok(const uint8_t *b, long nr)
+/* The bytes before a `syscall` that a patch may move into a stub: a sequence of
+ * instructions we recognise whole, position-independent (no %rip-relative operand),
+ * at least 5 bytes (the patch's jump) and starting at an instruction boundary. `b`
+ * holds the SITE_WINDOW bytes that end with the syscall; the result is how many
+ * bytes before the syscall are moved, 0 for none.
+ * - `mov $imm32,%r32` (b8+r), not preceded by a REX prefix (which would make it the
+ *   tail of a movabs or an r8-r15 move); for %eax the immediate is the number just
+ *   trapped. glibc's wrappers end with `mov $nr,%eax; syscall`, ld.so's open with
+ *   `mov $AT_FDCWD,%edi; syscall`. Where %eax was loaded earlier, the stub leaves
+ *   it alone: shim_entry tests whatever number it holds.
+ * - glibc's syscall(2): `mov %r9,%r8; mov 8(%rsp),%r9; syscall`.
+ * - glibc's cancellable wrappers (read, write...) in a multi-threaded process:
+ *   `mov N(%rsp),%edi; xor %eax,%eax; syscall` (6 bytes).
+ * - its futex wake: `mov $202,%eax; xor $N,%sil; syscall` (9 bytes). */
+#define SITE_WINDOW 18
+
+static unsigned displaced_len(const uint8_t *b, long nr)
 {
-	/* b[0..2] the three bytes before the displaced instruction, b[3..7] it, b[8..9]
-	 * the syscall */
-	const uint8_t *ins = b + 3;
-	if (b[8] != 0x0f || b[9] != 0x05) return false;
-	if (ins[0] >= 0xb8 && ins[0] <= 0xbf) {
+	const uint8_t *sc = b + SITE_WINDOW - 2, *e = sc;	/* e: the end of the moved bytes */
+	if (sc[0] != 0x0f || sc[1] != 0x05) return 0;
+	if (e[-5] >= 0xb8 && e[-5] <= 0xbf && (e[-6] & 0xf0) != 0x40) {
 		uint32_t imm;
-		memcpy(&imm, ins + 1, 4);
-		if ((b[2] & 0xf0) == 0x40) return false;
-		return ins[0] != 0xb8 || imm == (uint32_t)nr;
+		memcpy(&imm, e - 4, 4);
+		return e[-5] != 0xb8 || imm == (uint32_t)nr ? 5 : 0;
 	}
 	static const uint8_t glibc_syscall[8] = { 0x4d, 0x89, 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08 };
-	return !memcmp(b, glibc_syscall, 8);
+	if (!memcmp(e - 8, glibc_syscall, 8)) return 5;
+	static const uint8_t mt_wrapper[4] = { 0x8b, 0x7c, 0x24, 0x31 };	/* byte 3: the offset */
+	if (e[-6] == mt_wrapper[0] && e[-5] == mt_wrapper[1] && e[-4] == mt_wrapper[2] &&
+	    e[-2] == 0x31 && e[-1] == 0xc0 && (e[-7] & 0xf0) != 0x40)
+		return 6;
+	if (e[-9] == 0xb8 && e[-4] == 0x40 && e[-3] == 0x80 && e[-2] == 0xf6 && (e[-10] & 0xf0) != 0x40) {
+		uint32_t imm;
+		memcpy(&imm, e - 8, 4);
+		return imm == (uint32_t)nr ? 9 : 0;
+	}
+	return 0;
+}
+
+/* Whether the syscall at sc trapped before; remembers it if not. A small set-
+ * associative table: sites that alternate in a loop must not evict each other. */
+static bool seen_before(struct shim_region *r, uint64_t sc)
+{
+	uint64_t *set = &r->seen[((sc * 0x9e3779b97f4a7c15ULL) >> 58) % (SHIM_SEEN / 4) * 4];
+	for (int i = 0; i < 4; i++)
+		if (set[i] == sc) {
+			set[i] = 0;
+			return true;
+		}
+	for (int i = 0; i < 4; i++)
+		if (!set[i]) {
+			set[i] = sc;
+			return false;
+		}
+	set[sc % 4] = sc;	/* full: replace one */
+	return false;
 }
 
 void shim_after_trap(struct task *t)
 {
 	struct shim_region *r = t->shim;
 	struct sysreq *q = &t->req;
-	uint64_t ip = q->ip, site = ip - 7;
-	if (!r || r->off || !shim_patchable(q->nr) || ip < 10) return;
-	if (ip > SHIM_BASE && site < SHIM_END) return;	/* the shim's own code */
-	/* one thread, one mm user: no other thread can be running these bytes */
-	if (r->refs != 1 || t->leader->live_threads != 1) return;
+	uint64_t ip = q->ip, sc = ip - 2;	/* the syscall instruction */
+	if (!r || r->off || !shim_patchable(q->nr) || ip < SITE_WINDOW) return;
+	if (ip > SHIM_BASE && sc - 16 < SHIM_END) return;	/* the shim's own code */
+	/* other threads (or a vfork child) may be running these bytes: the patch goes
+	 * into a fresh copy of the page, mapped over the old one in one host call */
+	bool shared = r->refs != 1 || t->leader->live_threads != 1;
 	for (unsigned k = 0; k < r->nstubs; k++)
-		if (r->site[k] == site) return;		/* a jump to its syscall: fine as is */
+		if (r->site[k] == sc) return;		/* a jump to its syscall: fine as is */
 	/* Not while the handler rewrote the call or waits for its exit: the patch's
 	 * host mapping is an injection, which moves the call past its entry, and the
 	 * rewritten call re-issued from there lost its translation (a /proc/self/fd
@@ -144,47 +178,51 @@ void shim_after_trap(struct task *t)
 	/* A site is patched at its second trap: patching costs a private copy of the
 	 * code page and a host mapping, which a call made once (most of ld.so's, all
 	 * of a short program's) never pays back (fork+exec+wait of /bin/true: ~1 ms) */
-	uint64_t *seen = &r->seen[(site >> 2) % SHIM_SEEN];
-	if (*seen != site) {
-		*seen = site;
-		return;
-	}
-	*seen = 0;
-	uint8_t b[10];
-	if (copy_from_guest(t->tid, b, ip - 10, sizeof b) || !site_ok(b, q->nr)) {
+	if (!seen_before(r, sc)) return;
+	uint8_t b[SITE_WINDOW];
+	unsigned len = 0;
+	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {
 		shim_stat.patch_refused++;
 		DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s) has a shape the shim cannot patch: "
-		    "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x", task_vtid(t), (unsigned long)site,
-		    syscall_desc(q->nr)->name, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
+		    "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x", task_vtid(t), (unsigned long)sc,
+		    syscall_desc(q->nr)->name, b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16], b[17]);
 		return;
 	}
 	unsigned k = r->nstubs;
 	if (k >= shim_stub_max()) return;
 	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
 	uint8_t *s = r->mem + (stub - SHIM_BASE);
-	uint64_t back = site + 5;	/* the site's own syscall instruction */
-	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + 20));
-	memcpy(s, b + 3, 5);				/* the displaced instruction */
-	s[5] = 0x48; s[6] = 0xb9; memcpy(s + 7, &back, 8);	/* movabs $back, %rcx */
-	s[15] = 0xe9; memcpy(s + 16, &rel, 4);		/* jmp shim_entry */
+	uint64_t site = sc - len;
+	/* the stub: the moved instructions, movabs $sc,%rcx (the site's own syscall),
+	 * jmp shim_entry */
+	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + len + 15));
+	memcpy(s, b + SITE_WINDOW - 2 - len, len);
+	s[len] = 0x48; s[len + 1] = 0xb9; memcpy(s + len + 2, &sc, 8);
+	s[len + 10] = 0xe9; memcpy(s + len + 11, &rel, 4);
 	memcpy(r->mem + 8 * k, &stub, 8);		/* the table slot */
+	/* the site: nops for the moved bytes beyond 5, then `jmp *slot`, whose 7 bytes
+	 * end with the syscall's own 0f 05 (the table is at 0x050f0000), so only `len`
+	 * bytes are written (one page, when the syscall starts the next) */
+	static const uint8_t nops[4][4] = { { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 } };
+	static const uint8_t nop4[4] = { 0x0f, 0x1f, 0x40, 0x00 };
+	uint8_t patch[16];
+	unsigned pad = len - 5;
+	memcpy(patch, pad == 4 ? nop4 : nops[pad], pad);
 	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);	/* 0x050fXXXX: ends in 0f 05 */
-	uint8_t patch[7] = { 0xff, 0x24, 0x25 };	/* jmp *slot */
-	memcpy(patch + 3, &slot, 4);
-	/* its last two bytes are the syscall's, unchanged: only 5 are written (one
-	 * page, when the site's syscall starts the next) */
-	int err = mm_poke_text(t, site, patch, 5);
+	patch[pad] = 0xff; patch[pad + 1] = 0x24; patch[pad + 2] = 0x25;
+	memcpy(patch + pad + 3, &slot, 2);
+	int err = mm_poke_text(t, site, patch, len, shared);
 	if (err) {
 		shim_stat.patch_refused++;
 		DBG(DBG_SYSCALL, "[%d] shim: site %#lx not patched: %s", task_vtid(t),
 		    (unsigned long)site, strerror(-err));
 		return;
 	}
-	r->site[k] = site;
+	r->site[k] = sc;
 	r->nstubs++;
 	shim_stat.patched++;
-	DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s) patched, stub %u", task_vtid(t),
-	    (unsigned long)site, syscall_desc(q->nr)->name, k);
+	DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s, %u bytes moved) patched, stub %u", task_vtid(t),
+	    (unsigned long)site, syscall_desc(q->nr)->name, len, k);
 }
 
 bool shim_fault_fixup(struct task *t, const siginfo_t *si)

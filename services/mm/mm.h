@@ -211,8 +211,11 @@ bool mm_range_free(struct task *t, uint64_t start, uint64_t end);
 int mm_map_special(struct task *t, uint64_t va, uint64_t first, unsigned npages, unsigned prot,
 		   const char *name, bool record);
 /* Writes len bytes (within one page) at addr of t's text: a managed private
- * executable VMA. The page becomes the process's own copy first. 0 or -errno. */
-int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len);
+ * executable VMA. The page becomes the process's own copy first. With `fresh` the
+ * bytes always go into a new copy, mapped in place of the old page by one host call:
+ * other threads running that code see the old page or the new one, never a
+ * half-written instruction (cross-modifying code). 0 or -errno. */
+int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len, bool fresh);
 
 /* --stats */
 void mm_print_stats(void);

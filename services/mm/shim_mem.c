@@ -49,7 +49,7 @@ int mm_map_special(struct task *t, uint64_t va, uint64_t first, unsigned npages,
 	return 0;
 }
 
-int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len)
+int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len, bool fresh)
 {
 	struct mm *mm = mm_of(t);
 	uint64_t page = addr & PAGE_MASK;
@@ -62,8 +62,10 @@ int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len)
 	pte_t *e = pgtable_entry(mm->pt, page, false);
 	if (!e || !pte_present(*e)) return -EFAULT;
 	pfn_t pfn = pte_pfn(*e);
-	if (frame_page(pfn)->refcount > 1 || pagecache_owns(pfn)) {
-		/* shared (the page cache, a fork): this process gets its own copy */
+	if (fresh || frame_page(pfn)->refcount > 1 || pagecache_owns(pfn)) {
+		/* shared (the page cache, a fork): this process gets its own copy; or
+		 * other threads may be running the page: they switch to the patched copy
+		 * at once when it is mapped over the old one */
 		pfn_t p = frame_alloc(0, false);
 		if (p == FRAME_NONE) return -ENOMEM;
 		memcpy(frame_to_virt(p), frame_to_virt(pfn), PAGE_SIZE);
