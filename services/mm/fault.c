@@ -80,16 +80,11 @@ static void fill_from_file(struct vma *v, uint64_t va, pfn_t pfn)
 }
 
 /* Reads pages [idx, idx + n) of v's file into the contiguous frames from pfn (not
- * zeroed): one io_uring read (pageio.h); what lies past the end of the file reads as
- * zeroes. */
+ * zeroed): one sendfile into the pool (pageio.h); what lies past the end of the
+ * file reads as zeroes. */
 static void read_pages(struct vma *v, uint64_t idx, pfn_t pfn, uint64_t n)
 {
-	char *buf = frame_to_virt(pfn);
-	uint64_t len = n << PAGE_SHIFT;
-	struct iovec iov = { buf, len };
-	long r = page_io(v->obj->fd, false, &iov, 1, idx << PAGE_SHIFT);	/* io_uring */
-	uint64_t done = r < 0 ? 0 : (uint64_t)r;
-	memset(buf + done, 0, len - done);
+	page_read_frames(v->obj->fd, idx << PAGE_SHIFT, pfn, n);
 	mm_stat.file_pages += n;
 }
 

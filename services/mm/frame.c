@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #define MAX_BLOCK	(1u << FRAME_MAX_ORDER)
 
 static int pool_fd = -1;
+static int pool_wfd = -1;	/* the pool again, an open file of its own (frame_pool_wfd) */
 static char *direct_map;
 static struct page *pages;
 static uint64_t nframes;
@@ -38,6 +40,7 @@ static struct frame_stats stats;	/* used, peak, counters and free_blocks; total 
 					 * free are computed by frame_stats */
 
 int frame_pool_fd(void) { return pool_fd; }
+int frame_pool_wfd(void) { return pool_wfd; }
 uint64_t frame_pool_frames(void) { return nframes; }
 struct page *frame_page(pfn_t pfn) { return &pages[pfn]; }
 void *frame_to_virt(pfn_t pfn) { return direct_map + frame_offset(pfn); }
@@ -283,7 +286,8 @@ void frame_pool_shutdown(void)
 	if (direct_map) munmap(direct_map, nframes * PAGE_SIZE);
 	if (pages) munmap(pages, nframes * sizeof *pages);
 	if (pool_fd >= 0) close(pool_fd);
-	pool_fd = -1;
+	if (pool_wfd >= 0) close(pool_wfd);
+	pool_fd = pool_wfd = -1;
 	direct_map = NULL;
 	pages = NULL;
 	nframes = carved = 0;
@@ -302,6 +306,12 @@ int frame_pool_init(uint64_t bytes)
 	if (pool_fd < 0) return -errno;
 	nframes = n;
 	if (ftruncate(pool_fd, n * PAGE_SIZE) < 0) goto fail;
+	/* a second open file of the memfd, for writes at a file offset (sendfile): the
+	 * guests' descriptor shares its offset with pool_fd, this one is ours alone */
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", pool_fd);
+	pool_wfd = open(self, O_RDWR | O_CLOEXEC);
+	if (pool_wfd < 0) goto fail;
 	direct_map = mmap(NULL, n * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
 			  pool_fd, 0);
 	if (direct_map == MAP_FAILED) { direct_map = NULL; goto fail; }

@@ -66,6 +66,9 @@ struct page {
 int frame_pool_init(uint64_t bytes);
 void frame_pool_shutdown(void);
 int frame_pool_fd(void);		/* the memfd, for mapping frames into guests */
+/* The memfd again, opened separately (close-on-exec, never in a guest): its file
+ * offset is the supervisor's own, for filling frames with sendfile (pageio.c). */
+int frame_pool_wfd(void);
 uint64_t frame_pool_frames(void);	/* total frames */
 
 /* Allocates 2^order contiguous frames (each refcount 1, PG_ZERO cleared unless

@@ -8,7 +8,10 @@
  * to zero. */
 #include <errno.h>
 #include <liburing.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/sendfile.h>
+#include "services/mm/frame.h"
 #include "services/mm/pageio.h"
 
 static __thread struct io_uring ring;
@@ -55,6 +58,51 @@ long page_io(int fd, bool write, struct iovec *iov, unsigned n, uint64_t off)
 		done += (size_t)k;
 	}
 	return (long)done;
+}
+
+/* Zeroes `len` bytes of the pool from `at` by writes (no page of the direct map is
+ * touched). 0 or -errno. */
+static int pool_zero(int wfd, uint64_t at, uint64_t len)
+{
+	static const char zeroes[PAGE_SIZE];
+	while (len) {
+		size_t c = len < sizeof zeroes ? len : sizeof zeroes;
+		ssize_t k = pwrite(wfd, zeroes, c, (off_t)at);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) return k < 0 ? -errno : -EIO;
+		at += (uint64_t)k;
+		len -= (uint64_t)k;
+	}
+	return 0;
+}
+
+/* The host copies from its page cache into the memfd's (shmem's write path: it
+ * allocates the pool's pages itself), so neither a page fault of the supervisor's
+ * direct map nor its page-table entries are paid: measured, cc1's 33 MB in 11-14 ms
+ * by sendfile against 130 ms by pread into the direct map's fresh pages (87 ms
+ * with MADV_POPULATE_WRITE first). */
+long page_read_frames(int fd, uint64_t off, pfn_t pfn, uint64_t n)
+{
+	int wfd = frame_pool_wfd();
+	uint64_t len = n << PAGE_SHIFT, done = 0;
+	if (wfd < 0 || lseek(wfd, (off_t)frame_offset(pfn), SEEK_SET) < 0) goto fallback;
+	while (done < len) {
+		off_t at = (off_t)(off + done);
+		ssize_t k = sendfile(wfd, fd, &at, len - done);
+		if (k < 0 && errno == EINTR) continue;
+		if (k < 0 && done == 0) goto fallback;	/* a file sendfile cannot read */
+		if (k <= 0) break;	/* the end of the file (or an error: zeroes) */
+		done += (uint64_t)k;
+	}
+	if (done < len && pool_zero(wfd, frame_offset(pfn) + done, len - done) < 0)
+		memset((char *)frame_to_virt(pfn) + done, 0, len - done);
+	return (long)done;
+fallback:;
+	struct iovec iov = { frame_to_virt(pfn), len };
+	long r = page_io(fd, false, &iov, 1, off);
+	done = r < 0 ? 0 : (uint64_t)r;
+	memset((char *)iov.iov_base + done, 0, len - done);
+	return r;
 }
 
 void page_io_exit(void)
