@@ -84,7 +84,9 @@ static void fill_from_file(struct vma *v, uint64_t va, pfn_t pfn)
  * file reads as zeroes. */
 static void read_pages(struct vma *v, uint64_t idx, pfn_t pfn, uint64_t n)
 {
+	uint64_t t0 = mm_clock_ns();
 	page_read_frames(v->obj->fd, idx << PAGE_SHIFT, pfn, n);
+	mm_stat.read_ns += mm_clock_ns() - t0;
 	mm_stat.file_pages += n;
 }
 
@@ -319,6 +321,22 @@ static unsigned window_for(struct mm *mm, const struct vma *v, uint64_t addr)
 	return mm->fault_window < base ? base : mm->fault_window;
 }
 
+/* Whether a fault in v fills all of it: a segment of a program or library (ld.so
+ * and the loader map them from ELF files), of at most MM_SEGMENT_MAX pages, while
+ * the pool has room. Reading a page into the cache costs ~1.5 us (sendfile) and
+ * mapping it a fraction of that, against ~270 us for a fault stop with its
+ * injected mmap: measured on cc1 (20 MB of text, 10 MB of read-only data), 61 + 16
+ * faults in those two segments became 2, and the pages read grew by 13%. */
+static bool whole_segment(const struct vma *v)
+{
+	if (!v->obj || v->obj->kind != MO_FILE || !v->obj->elf) return false;
+	uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+	if (pages > MM_SEGMENT_MAX) return false;
+	struct frame_stats fs;
+	frame_stats(&fs);
+	return fs.free >= 4 * pages;
+}
+
 static int sigbus(struct task *t, uint64_t addr)
 {
 	siginfo_t si;
@@ -330,7 +348,7 @@ static int sigbus(struct task *t, uint64_t addr)
 	return SIGBUS;
 }
 
-int mm_fault(struct task *t, const siginfo_t *si)
+static int fault(struct task *t, const siginfo_t *si)
 {
 	struct mm *mm = t->mm;
 	if (!mm || si->si_code <= 0) return SIGSEGV;	/* sent by someone: deliver */
@@ -382,6 +400,10 @@ int mm_fault(struct task *t, const siginfo_t *si)
 	}
 	if (s < v->start) s = v->start;
 	if (end > v->end) end = v->end;
+	if (!cow && !pte_swapped(e) && whole_segment(v)) {
+		s = v->start;
+		end = v->end;
+	}
 	/* a COW fault copies more than its page only while the writes walk
 	 * sequentially (the window grew): otherwise read-mostly memory would be copied */
 	if (cow && win <= (uint64_t)mm_config.fault_around << PAGE_SHIFT) {
@@ -439,6 +461,14 @@ deliver:
 	t->fault_retry = 0;
 	mm_stat.segv_delivered++;
 	return SIGSEGV;
+}
+
+int mm_fault(struct task *t, const siginfo_t *si)
+{
+	uint64_t t0 = mm_clock_ns();
+	int r = fault(t, si);
+	mm_stat.fault_ns += mm_clock_ns() - t0;
+	return r;
 }
 
 /* The kernel writes a signal frame below the stack pointer (or at the top of the

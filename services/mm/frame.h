@@ -91,7 +91,11 @@ void frame_get(pfn_t pfn);		/* refcount++ */
 bool frame_put(pfn_t pfn);
 
 struct page *frame_page(pfn_t pfn);	/* descriptor (pfn must be < frame_pool_frames()) */
-void *frame_to_virt(pfn_t pfn);		/* __va: the frame in the direct map */
+/* __va: the frame in the direct map, its page made present there first (by madvise,
+ * not by a page fault of the supervisor). */
+void *frame_to_virt(pfn_t pfn);
+/* The same for n contiguous frames from pfn, all made present. */
+void *frame_to_virt_range(pfn_t pfn, uint64_t n);
 pfn_t virt_to_frame(const void *p);	/* __pa */
 static inline uint64_t frame_offset(pfn_t pfn) { return (uint64_t)pfn << PAGE_SHIFT; }
 

@@ -26,6 +26,10 @@
 /* Guest pointers at or above this are on the host-made stack (or the vDSO): the filter
  * does not trap syscalls for them (uaccess.c). Persona's mmap area lies below. */
 #define MM_UACCESS_FLOOR 0x7ff000000000ULL
+/* A segment of an ELF file (program or library) is made present whole when it is
+ * at most this many pages (64 MiB): by the loader at exec, by mmap for a library's
+ * segments, at its first fault otherwise (fault.c, mmap.c, loader/image.c). */
+#define MM_SEGMENT_MAX	16384
 
 struct mm_config {
 	bool enabled;		/* --mm=on (default) / --mm=off: the host manages memory */

@@ -197,7 +197,12 @@ struct mm_counters {
 	uint64_t reclaim_idle;		/* pages reclaimed from idle processes' mms */
 	uint64_t memwait;		/* faults that waited for other processes' memory */
 	uint64_t file_dropped;		/* clean file pages dropped from page tables */
+	/* the supervisor's time (CLOCK_MONOTONIC ns) in fault stops (mm_fault, its
+	 * injections included), in file reads into the pool, in syscall-entry checks */
+	uint64_t fault_ns, read_ns, entry_ns;
 };
+/* CLOCK_MONOTONIC in ns, for the time counters above */
+uint64_t mm_clock_ns(void);
 extern struct mm_counters mm_stat;
 
 #define MMDBG(...) DBG(DBG_MM, __VA_ARGS__)

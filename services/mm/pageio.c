@@ -95,10 +95,10 @@ long page_read_frames(int fd, uint64_t off, pfn_t pfn, uint64_t n)
 		done += (uint64_t)k;
 	}
 	if (done < len && pool_zero(wfd, frame_offset(pfn) + done, len - done) < 0)
-		memset((char *)frame_to_virt(pfn) + done, 0, len - done);
+		memset((char *)frame_to_virt_range(pfn, n) + done, 0, len - done);
 	return (long)done;
 fallback:;
-	struct iovec iov = { frame_to_virt(pfn), len };
+	struct iovec iov = { frame_to_virt_range(pfn, n), len };
 	long r = page_io(fd, false, &iov, 1, off);
 	done = r < 0 ? 0 : (uint64_t)r;
 	memset((char *)iov.iov_base + done, 0, len - done);

@@ -233,7 +233,7 @@ static long close_range_around(struct sysreq *r)
 	return SYSRET_NATIVE;
 }
 
-long mm_syscall_entry(struct sysreq *r)
+static long syscall_entry(struct sysreq *r)
 {
 	struct mm *mm = r->task->mm;
 	const struct syscall_desc *d = syscall_desc(r->nr);
@@ -281,6 +281,14 @@ long mm_syscall_entry(struct sysreq *r)
 	}
 	mm_stat.prefaults += p.done;
 	return 0;
+}
+
+long mm_syscall_entry(struct sysreq *r)
+{
+	uint64_t t0 = mm_clock_ns();
+	long res = syscall_entry(r);
+	mm_stat.entry_ns += mm_clock_ns() - t0;
+	return res;
 }
 
 int mm_copy_to_guest(struct task *t, uint64_t addr, const void *src, size_t len)
