@@ -304,21 +304,25 @@ int mm_populate(struct task *t, struct mm *mm, uint64_t start, uint64_t end, boo
 	return err;
 }
 
-/* The fault-around window for a fault at addr: doubles while faults are sequential. */
-static unsigned window_for(struct mm *mm, const struct vma *v, uint64_t addr)
+/* The fault-around window for a fault at addr in v: doubles while v's faults are
+ * sequential. Kept per VMA: with one window per mm, python's faults alternating
+ * between its heap and an obmalloc arena reset each other to the base window (33
+ * faults at startup; 22 with the windows apart). */
+static unsigned window_for(struct vma *v, uint64_t addr)
 {
 	unsigned base = mm_config.fault_around ? mm_config.fault_around : 1;
 	/* file text is read-mostly and its faults are scattered (ld.so, libc): a
 	 * wider window saves stops at the price of reading ahead, as readahead does */
 	if (v->obj && v->obj->kind == MO_FILE && base < 64) base *= 4;
-	uint64_t last = mm->last_fault;
-	if (last && addr > last && addr - last <= ((uint64_t)mm->fault_window << (PAGE_SHIFT + 1))) {
-		if (mm->fault_window < MAX_WINDOW) mm->fault_window *= 2;
+	uint64_t last = v->last_fault;
+	if (last && v->fault_window && addr > last &&
+	    addr - last <= ((uint64_t)v->fault_window << (PAGE_SHIFT + 1))) {
+		if (v->fault_window < MAX_WINDOW) v->fault_window *= 2;
 	} else {
-		mm->fault_window = base;
+		v->fault_window = base;
 	}
-	mm->last_fault = addr;
-	return mm->fault_window < base ? base : mm->fault_window;
+	v->last_fault = addr;
+	return v->fault_window < base ? base : v->fault_window;
 }
 
 /* Whether a fault in v fills all of it: a segment of a program or library (ld.so
@@ -391,7 +395,7 @@ static int fault(struct task *t, const siginfo_t *si)
 	mm_stat.faults++;
 	mm->minflt++;
 	if (!cow) mm_stat.minor++;	/* COW copies are counted per page in fill_range */
-	uint64_t win = (uint64_t)window_for(mm, v, addr) << PAGE_SHIFT;
+	uint64_t win = (uint64_t)window_for(v, addr) << PAGE_SHIFT;
 	uint64_t s = addr & ~(win - 1), end = s + win;
 	if (pte_swapped(e)) {	/* a major fault reads the evicted cluster back */
 		uint64_t cs = addr & ~(((uint64_t)MM_SWAP_CLUSTER << PAGE_SHIFT) - 1);

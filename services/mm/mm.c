@@ -86,7 +86,6 @@ struct mm *mm_new(void)
 	vma_tree_init(&mm->vmas);
 	mm->users = 1;
 	for (int i = 0; i < 2; i++) mm->lru[i].head = mm->lru[i].tail = FRAME_NONE;
-	mm->fault_window = mm_config.fault_around;
 	return mm;
 }
 

@@ -33,8 +33,6 @@ struct mm {
 	uint64_t file_hand;		/* reclaim's clock hand over private file mappings */
 	uint64_t minflt, majflt;	/* faults Persona handled (and host image faults: 0) */
 	uint32_t def_flags;		/* VM_LOCKED after mlockall(MCL_FUTURE) */
-	uint64_t last_fault;		/* address of the last fault: sequential detection */
-	unsigned fault_window;		/* current fault-around window, pages */
 	pid_t host_pid;			/* a process using it, for /proc/HOSTPID lookups */
 	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
 	uint64_t pinned[64];
