@@ -111,12 +111,12 @@ struct exec_image *image_prepare(int fd, const char *hostpath, const char *execf
 /* How much of a new image is made present at exec, before the program runs: the
  * pages ld.so and the start of every program certainly touch, without a fault stop
  * each (an injected mmap per run of contiguous frames instead). Text and read-only
- * data from the page cache, whole up to MM_SEGMENT_MAX pages per segment (a page
- * read costs ~1.5 us, a fault stop ~270 us: cc1 took 77 faults in its 30 MB of text
- * and read-only data when 2 MiB were made present); data segments as private
- * copies (relocation writes them), at most PREFILL_COPY pages; the bss's first
- * PREFILL_ANON pages zeroed. */
-#define PREFILL_PAGES	MM_SEGMENT_MAX
+ * data from the page cache, whole when mm_segment_whole says so (a page read costs
+ * ~1.5 us, a fault stop ~270 us: cc1 took 77 faults in its 30 MB of text and
+ * read-only data when 2 MiB were made present), else PREFILL_PAGES of it; data
+ * segments as private copies (relocation writes them), at most PREFILL_COPY pages;
+ * the bss's first PREFILL_ANON pages zeroed. */
+#define PREFILL_PAGES	512	/* 2 MiB */
 #define PREFILL_COPY	64
 #define PREFILL_ANON	16
 
@@ -144,7 +144,8 @@ static int map_segments(struct task *t, const struct elf_info *e, int fd, const 
 			err = mm_map_managed(t, start, map_end - start, s->prot, 0, obj,
 					     PG_DOWN(s->offset) >> 12, name);
 			/* best effort: what the pool cannot give now comes by fault */
-			if (!err && s->prot) mm_prefill(t, start, cap(start, map_end, write ? PREFILL_COPY : PREFILL_PAGES), write);
+			uint64_t ro = mm_segment_whole((map_end - start) >> 12) ? (map_end - start) >> 12 : PREFILL_PAGES;
+			if (!err && s->prot) mm_prefill(t, start, cap(start, map_end, write ? PREFILL_COPY : ro), write);
 		}
 		/* the rest of the last file page belongs to the bss: zero (padzero) */
 		if (!err && s->memsz > s->filesz && write && s->filesz)

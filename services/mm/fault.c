@@ -331,14 +331,17 @@ static unsigned window_for(struct vma *v, uint64_t addr)
  * mapping it a fraction of that, against ~270 us for a fault stop with its
  * injected mmap: measured on cc1 (20 MB of text, 10 MB of read-only data), 61 + 16
  * faults in those two segments became 2, and the pages read grew by 13%. */
-static bool whole_segment(const struct vma *v)
+bool mm_segment_whole(uint64_t pages)
 {
-	if (!v->obj || v->obj->kind != MO_FILE || !v->obj->elf) return false;
-	uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
 	if (pages > MM_SEGMENT_MAX) return false;
 	struct frame_stats fs;
 	frame_stats(&fs);
 	return fs.free >= 4 * pages;
+}
+
+static bool whole_segment(const struct vma *v)
+{
+	return v->obj && v->obj->kind == MO_FILE && v->obj->elf && mm_segment_whole(vma_pages(v));
 }
 
 static int sigbus(struct task *t, uint64_t addr)

@@ -176,7 +176,7 @@ static uint64_t prefill_of(uint64_t len, unsigned long prot, const struct memobj
 	if (vflags & (VM_SHARED | VM_GROWSDOWN | VM_NORESERVE | VM_DROPPABLE)) return 0;
 	if (prot & PROT_WRITE) n = len <= (64UL << PAGE_SHIFT) && (file || len <= (16UL << PAGE_SHIFT)) ? len : 0;
 	else if (!file || !(prot & PROT_READ)) n = 0;
-	else if (file->elf && pgoff && len <= ((uint64_t)MM_SEGMENT_MAX << PAGE_SHIFT)) n = len;
+	else if (file->elf && pgoff && mm_segment_whole(len >> PAGE_SHIFT)) n = len;
 	else if (prot & PROT_EXEC) n = len < cap ? len : cap;
 	else if (pgoff == 0) n = len < cap ? len : cap;
 	return n << 1 | !!(prot & PROT_WRITE);
