@@ -118,6 +118,13 @@ static void list_del(pfn_t pfn, unsigned order)
 	stats.free_blocks[order]--;
 }
 
+/* Makes the pages of [lo, hi) present (MADV_POPULATE_WRITE). */
+static void populate(const void *lo, const void *hi)
+{
+	uintptr_t a = (uintptr_t)lo & PAGE_MASK, b = ((uintptr_t)hi + PAGE_SIZE - 1) & PAGE_MASK;
+	(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+}
+
 /* Gives the allocator the next block above the mark: a max-order one while it fits,
  * then the largest that fits the end of a pool that is not a multiple of MAX_BLOCK.
  * Block sizes only decrease, so the mark is aligned to each block carved at it and
@@ -128,10 +135,10 @@ static bool carve(void)
 	unsigned order = FRAME_MAX_ORDER;
 	if (carved == nframes) return false;
 	while (carved + (1u << order) > nframes || (carved & ((1u << order) - 1))) order--;
-	/* the descriptors' pages in one call rather than a fault each (see dmap_populate) */
-	uintptr_t lo = (uintptr_t)&pages[carved] & PAGE_MASK;
-	uintptr_t hi = ((uintptr_t)&pages[carved + (1u << order)] + PAGE_SIZE - 1) & PAGE_MASK;
-	(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	/* the descriptors' pages (and the direct-map bitmap's) in one call each rather
+	 * than a fault each (see dmap_populate) */
+	populate(&pages[carved], &pages[carved + (1u << order)]);
+	populate(&dmapped[carved / 64], &dmapped[(carved + (1u << order) + 63) / 64]);
 	for (uint64_t i = 0; i < 1u << order; i++)	/* the memfd is zero-filled */
 		pages[carved + i] = (struct page){ .flags = PG_FREE | PG_ZERO,
 						   .next = FRAME_NONE, .prev = FRAME_NONE };
