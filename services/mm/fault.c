@@ -145,7 +145,7 @@ static int fill_cached(struct mm *mm, struct vma *v, uint64_t va, uint64_t n, bo
 			if (copy && !got && (dst = alloc_run(mm, va, have - i, &got, false)) == FRAME_NONE) break;
 			if (!e) break;
 			if (copy) {
-				memcpy(frame_to_virt(dst), frame_to_virt(src[i]), PAGE_SIZE);
+				frame_copy(dst, src[i]);
 				frame_put(src[i]);
 				lru_add(mm, dst, va, false);
 				*e = pte_mk_frame(dst++, v->prot) | PTE_PENDING;
@@ -208,7 +208,7 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 				} else {
 					pfn_t p = frame_alloc(0, false);
 					if (p == FRAME_NONE) return -ENOMEM;
-					memcpy(frame_to_virt(p), frame_to_virt(old), PAGE_SIZE);
+					frame_copy(p, old);
 					lru_unmapped(mm, old);
 					frame_put(old);
 					*e = pte_mk_frame(p, v->prot) | PTE_PENDING;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "core/log.h"
 #include "services/mm/frame.h"
@@ -147,28 +148,60 @@ static bool carve(void)
 	return true;
 }
 
-/* Makes the direct map present for the frames of [pfn, pfn + n) that prep_frame will
- * clear (not known zero): one madvise per run rather than one per frame. */
-static void dmap_unzeroed(pfn_t pfn, uint64_t n)
+int frame_zero(pfn_t pfn, uint64_t n)
+{
+	static const char zeroes[PAGE_SIZE];
+	struct iovec iov[64];
+	for (unsigned i = 0; i < 64; i++) iov[i] = (struct iovec){ (void *)zeroes, PAGE_SIZE };
+	uint64_t at = frame_offset(pfn), left = n << PAGE_SHIFT;
+	while (left && pool_wfd >= 0) {
+		unsigned cnt = left >= 64 * PAGE_SIZE ? 64 : (unsigned)((left + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		size_t want = cnt * PAGE_SIZE < left ? cnt * PAGE_SIZE : left;
+		iov[cnt - 1].iov_len = want - (cnt - 1) * PAGE_SIZE;
+		ssize_t k = pwritev(pool_wfd, iov, (int)cnt, (off_t)at);
+		iov[cnt - 1].iov_len = PAGE_SIZE;
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) break;
+		at += (uint64_t)k;
+		left -= (uint64_t)k;
+	}
+	if (left) memset((char *)frame_to_virt_range(pfn, n) + ((n << PAGE_SHIFT) - left), 0, left);
+	return 0;
+}
+
+void frame_copy(pfn_t dst, pfn_t src)
+{
+	loff_t from = (loff_t)frame_offset(src), to = (loff_t)frame_offset(dst);
+	size_t left = PAGE_SIZE;
+	while (left && pool_wfd >= 0) {
+		ssize_t k = copy_file_range(pool_wfd, &from, pool_wfd, &to, left, 0);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) break;
+		left -= (size_t)k;
+	}
+	if (left) memcpy((char *)frame_to_virt(dst) + (PAGE_SIZE - left), (char *)frame_to_virt(src) + (PAGE_SIZE - left), left);
+}
+
+/* Clears the frames of [pfn, pfn + n) that are not known zero, one write per run,
+ * and marks them so (prep_frame then keeps PG_ZERO). */
+static void zero_unzeroed(pfn_t pfn, uint64_t n)
 {
 	for (uint64_t i = 0, run; i < n; i += run + 1) {
 		for (run = 0; i + run < n && !(pages[pfn + i + run].flags & PG_ZERO); run++) {}
-		if (run) dmap_populate(pfn + (pfn_t)i, run);
+		if (!run) continue;
+		frame_zero(pfn + (pfn_t)i, run);
+		for (uint64_t k = i; k < i + run; k++) pages[pfn + k].flags |= PG_ZERO;
+		stats.zeroed += run;
 	}
 }
 
 /* A frame leaves the allocator on its own (Linux's split_page): refcount 1, every
- * flag cleared but PG_ZERO, so the caller knows whether it still reads as zeroes. */
-static void prep_frame(pfn_t pfn, bool zero)
+ * flag cleared but PG_ZERO, so the caller knows whether it still reads as zeroes
+ * (frames to be zeroed were cleared by zero_unzeroed first). */
+static void prep_frame(pfn_t pfn)
 {
 	struct page *pg = &pages[pfn];
-	uint16_t known_zero = pg->flags & PG_ZERO;
-	if (zero && !known_zero) {
-		memset(frame_to_virt(pfn), 0, PAGE_SIZE);
-		known_zero = PG_ZERO;
-		stats.zeroed++;
-	}
-	*pg = (struct page){ .refcount = 1, .flags = known_zero,
+	*pg = (struct page){ .refcount = 1, .flags = pg->flags & PG_ZERO,
 			     .next = FRAME_NONE, .prev = FRAME_NONE };
 }
 
@@ -202,8 +235,8 @@ pfn_t frame_alloc(unsigned order, bool zero)
 		o--;
 		list_add(pfn + (1u << o), o);
 	}
-	if (zero && order) dmap_unzeroed(pfn, 1u << order);
-	for (uint64_t i = 0; i < 1u << order; i++) prep_frame(pfn + (pfn_t)i, zero);
+	if (zero) zero_unzeroed(pfn, 1u << order);
+	for (uint64_t i = 0; i < 1u << order; i++) prep_frame(pfn + (pfn_t)i);
 	account_alloc(1u << order);
 	return pfn;
 }
@@ -238,10 +271,10 @@ int frame_alloc_range(pfn_t pfn, unsigned n, bool zero)
 	/* A range far above the mark carves (touches) every descriptor up to it; callers
 	 * ask for frames next to ones they hold, which are below the mark. */
 	while (carved < end) carve();
-	if (zero) dmap_unzeroed(pfn, n);
+	if (zero) zero_unzeroed(pfn, n);
 	for (uint64_t p = pfn; p < end; p++) {
 		take_frame((pfn_t)p);
-		prep_frame((pfn_t)p, zero);
+		prep_frame((pfn_t)p);
 	}
 	account_alloc(n);
 	return 0;
@@ -379,6 +412,9 @@ int frame_pool_init(uint64_t bytes)
 	pages = mmap(NULL, n * sizeof *pages, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (pages == MAP_FAILED) { pages = NULL; goto fail; }
+	/* descriptors in huge pages where the host has them: a 4 KiB page costs ~10 us
+	 * at its first touch on these VMs even when populated (slab.h) */
+	(void)madvise(pages, n * sizeof *pages, MADV_HUGEPAGE);
 	dmapped = mmap(NULL, (n + 63) / 64 * 8, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (dmapped == MAP_FAILED) { dmapped = NULL; goto fail; }

@@ -60,22 +60,6 @@ long page_io(int fd, bool write, struct iovec *iov, unsigned n, uint64_t off)
 	return (long)done;
 }
 
-/* Zeroes `len` bytes of the pool from `at` by writes (no page of the direct map is
- * touched). 0 or -errno. */
-static int pool_zero(int wfd, uint64_t at, uint64_t len)
-{
-	static const char zeroes[PAGE_SIZE];
-	while (len) {
-		size_t c = len < sizeof zeroes ? len : sizeof zeroes;
-		ssize_t k = pwrite(wfd, zeroes, c, (off_t)at);
-		if (k < 0 && errno == EINTR) continue;
-		if (k <= 0) return k < 0 ? -errno : -EIO;
-		at += (uint64_t)k;
-		len -= (uint64_t)k;
-	}
-	return 0;
-}
-
 /* The host copies from its page cache into the memfd's (shmem's write path: it
  * allocates the pool's pages itself), so neither a page fault of the supervisor's
  * direct map nor its page-table entries are paid: measured, cc1's 33 MB in 11-14 ms
@@ -94,8 +78,17 @@ long page_read_frames(int fd, uint64_t off, pfn_t pfn, uint64_t n)
 		if (k <= 0) break;	/* the end of the file (or an error: zeroes) */
 		done += (uint64_t)k;
 	}
-	if (done < len && pool_zero(wfd, frame_offset(pfn) + done, len - done) < 0)
-		memset((char *)frame_to_virt_range(pfn, n) + done, 0, len - done);
+	if (done < len) {	/* the rest of the last page, and any page past the end */
+		uint64_t part = done & (PAGE_SIZE - 1), whole = done >> PAGE_SHIFT;
+		if (part) {
+			static const char zeroes[PAGE_SIZE];
+			if (pwrite(wfd, zeroes, PAGE_SIZE - part, (off_t)(frame_offset(pfn) + done)) !=
+			    (ssize_t)(PAGE_SIZE - part))
+				memset((char *)frame_to_virt(pfn + (pfn_t)whole) + part, 0, PAGE_SIZE - part);
+			whole++;
+		}
+		if (whole < n) frame_zero(pfn + (pfn_t)whole, n - whole);
+	}
 	return (long)done;
 fallback:;
 	struct iovec iov = { frame_to_virt_range(pfn, n), len };
