@@ -412,9 +412,6 @@ int frame_pool_init(uint64_t bytes)
 	pages = mmap(NULL, n * sizeof *pages, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (pages == MAP_FAILED) { pages = NULL; goto fail; }
-	/* descriptors in huge pages where the host has them: a 4 KiB page costs ~10 us
-	 * at its first touch on these VMs even when populated (slab.h) */
-	(void)madvise(pages, n * sizeof *pages, MADV_HUGEPAGE);
 	dmapped = mmap(NULL, (n + 63) / 64 * 8, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (dmapped == MAP_FAILED) { dmapped = NULL; goto fail; }

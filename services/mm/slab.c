@@ -1,26 +1,19 @@
 /* services/mm/slab.c - fixed-size objects from populated chunks (see slab.h). */
-#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "services/mm/slab.h"
 
-#define SLAB_CHUNK	(2u << 20)	/* a huge page */
+#define SLAB_CHUNK	(256u << 10)
 
-/* A chunk of SLAB_CHUNK bytes (or len, if larger) aligned to 2 MiB, backed by a
- * transparent huge page when the host has them (MADV_HUGEPAGE: THP is "madvise" on
- * these VMs) and populated. On these VMs even a populated page costs ~10 us at its
- * first touch (shadow page tables), a huge page 0.05 us a 4 KiB page (measured). */
+/* A chunk of len bytes, populated in one call. Not in transparent huge pages,
+ * though on these VMs a 4 KiB page costs ~10 us at its first touch even when
+ * populated (shadow page tables) and a huge page 0.05 us per 4 KiB: with THP's
+ * "madvise" defrag the allocation compacts memory synchronously, which took 11 ms
+ * for one chunk in a python run (perf). */
 static char *chunk(size_t len)
 {
-	size_t map = len + SLAB_CHUNK;
-	char *c = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (c == MAP_FAILED) return NULL;
-	char *a = (char *)(((uintptr_t)c + SLAB_CHUNK - 1) & ~(uintptr_t)(SLAB_CHUNK - 1));
-	if (a > c) munmap(c, (size_t)(a - c));
-	if (c + map > a + len) munmap(a + len, (size_t)(c + map - (a + len)));
-	(void)madvise(a, len, MADV_HUGEPAGE);
-	(void)madvise(a, len, MADV_POPULATE_WRITE);
-	return a;
+	char *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return c == MAP_FAILED ? NULL : c;
 }
 
 void *slab_alloc(struct slab *s)

@@ -1,14 +1,13 @@
 /* services/mm/slab.h - fixed-size objects of the memory manager's own tables (page-
  * cache entries, page-table nodes) from chunks the host populates in one call.
  *
- * A page fault of the supervisor costs ~20-40 us on these VMs, and even a page
- * populated ahead (MADV_POPULATE_WRITE, ~1.5 us) costs ~10 us at its first touch
- * (shadow page tables); a transparent huge page costs that once for 2 MiB. A gcc
- * run's 11,000 page-cache entries and its page-table nodes, malloc'd one by one,
- * took ~280 page faults as the heap grew. A slab hands out objects from 2 MiB
- * chunks, aligned, backed by a huge page where the host allows it (MADV_HUGEPAGE)
- * and populated; freed objects go on a free list and are reused (chunks are never
- * given back: the supervisor lives as long as its guests).
+ * A page fault of the supervisor costs ~20-40 us on these VMs, a page populated
+ * ahead (MAP_POPULATE, ~1.5 us) ~10 us more at its first touch (shadow page
+ * tables). A gcc run's 11,000 page-cache entries and its page-table nodes, malloc'd
+ * one by one, took ~280 page faults as the heap grew. A slab hands out objects from
+ * 256 KiB chunks mapped with MAP_POPULATE; freed objects go on a free list and are
+ * reused (chunks are never given back: the supervisor lives as long as its
+ * guests).
  *
  * Thread: the owner's (each slab is used by one thread: the tracer). */
 #ifndef PERSONA_MM_SLAB_H
