@@ -208,7 +208,11 @@ static int fill_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 				} else {
 					pfn_t p = frame_alloc(0, false);
 					if (p == FRAME_NONE) return -ENOMEM;
-					frame_copy(p, old);
+					/* a page-cache frame was filled by sendfile, never mapped
+					 * here: copied by the host; an anonymous one is likely
+					 * copied again (fork after fork), through the direct map */
+					if (pagecache_owns(old)) frame_copy(p, old);
+					else memcpy(frame_to_virt(p), frame_to_virt(old), PAGE_SIZE);
 					lru_unmapped(mm, old);
 					frame_put(old);
 					*e = pte_mk_frame(p, v->prot) | PTE_PENDING;

@@ -164,7 +164,7 @@ static int copy_pte(uint64_t va, pte_t *e, void *arg)
 		 * own copy, now */
 		pfn_t p = block_take(c->blk);
 		if (p == FRAME_NONE) return -ENOMEM;
-		frame_copy(p, pte_pfn(*e));
+		memcpy(frame_to_virt(p), frame_to_virt(pte_pfn(*e)), PAGE_SIZE);
 		*ce = pte_mk_frame(p, pte_prot(*e)) | PTE_PENDING;
 		mm_rss_add(c->child, c->v, 1);
 		return 0;
