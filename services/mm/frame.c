@@ -182,14 +182,24 @@ void frame_copy(pfn_t dst, pfn_t src)
 	if (left) memcpy((char *)frame_to_virt(dst) + (PAGE_SIZE - left), (char *)frame_to_virt(src) + (PAGE_SIZE - left), left);
 }
 
-/* Clears the frames of [pfn, pfn + n) that are not known zero, one write per run,
- * and marks them so (prep_frame then keeps PG_ZERO). */
+static bool dmapped_frame(pfn_t p)
+{
+	return __atomic_load_n(&dmapped[p / 64], __ATOMIC_RELAXED) & (1ULL << (p % 64));
+}
+
+/* Clears the frames of [pfn, pfn + n) that are not known zero, and marks them so
+ * (prep_frame then keeps PG_ZERO): a run the direct map already maps by memset
+ * (~0.3 us a page: first_touch's frames, freed and reused), a run it does not by
+ * writes to the pool (frame_zero: ~2-3 us, against ~12 us to map a page first). */
 static void zero_unzeroed(pfn_t pfn, uint64_t n)
 {
 	for (uint64_t i = 0, run; i < n; i += run + 1) {
 		for (run = 0; i + run < n && !(pages[pfn + i + run].flags & PG_ZERO); run++) {}
 		if (!run) continue;
-		frame_zero(pfn + (pfn_t)i, run);
+		bool warm = true;
+		for (uint64_t k = i; k < i + run && warm; k++) warm = dmapped_frame(pfn + (pfn_t)k);
+		if (warm) memset(frame_to_virt_range(pfn + (pfn_t)i, run), 0, run << PAGE_SHIFT);
+		else frame_zero(pfn + (pfn_t)i, run);
 		for (uint64_t k = i; k < i + run; k++) pages[pfn + k].flags |= PG_ZERO;
 		stats.zeroed += run;
 	}
