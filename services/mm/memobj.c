@@ -1,5 +1,6 @@
 /* services/mm/memobj.c - memory objects behind VMAs (see memobj.h). */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "services/mm/memobj.h"
@@ -21,6 +22,9 @@ struct memobj *memobj_file(int fd)
 	o->ino = st.st_ino;
 	o->size = (uint64_t)st.st_size;
 	o->cached = pagecache_cacheable(&st);
+	char magic[4];
+	o->elf = S_ISREG(st.st_mode) && pread(fd, magic, sizeof magic, 0) == sizeof magic &&
+		 !memcmp(magic, "\177ELF", sizeof magic);
 	pagecache_key(&o->key, &st);
 	o->id = next_id++;
 	return o;

@@ -28,6 +28,8 @@ struct memobj {
 	ino_t ino;
 	uint64_t size;		/* file size when mapped */
 	bool cached;		/* private pages come from the page cache (pagecache.h) */
+	bool elf;		/* an ELF file (program or library): its segments are
+				 * made present whole (fault.c, MM_SEGMENT_MAX) */
 	struct pc_key key;	/* the file's identity and version in the page cache */
 	/* MO_ANON_SHARED: frames by page index (FRAME_NONE: not yet faulted) */
 	pfn_t *pages;

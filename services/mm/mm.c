@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/sysinfo.h>
@@ -85,7 +86,6 @@ struct mm *mm_new(void)
 	vma_tree_init(&mm->vmas);
 	mm->users = 1;
 	for (int i = 0; i < 2; i++) mm->lru[i].head = mm->lru[i].tail = FRAME_NONE;
-	mm->fault_window = mm_config.fault_around;
 	return mm;
 }
 
@@ -337,6 +337,13 @@ bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return at >= end;
 }
 
+uint64_t mm_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void mm_print_stats(void)
 {
 	if (!mm_config.enabled) return;
@@ -356,6 +363,10 @@ void mm_print_stats(void)
 		(unsigned long)mm_stat.segv_delivered);
 	fprintf(stderr, "persona: mm: %lu major faults (file pages read), %lu processes killed by the "
 		"OOM killer\n", (unsigned long)mm_stat.majfault, (unsigned long)mm_stat.oom_kill);
+	fprintf(stderr, "persona: mm: supervisor time: %.1f ms in faults, %.1f ms reading file pages, "
+		"%.1f ms in syscall-entry checks\n", mm_stat.fault_ns / 1e6, mm_stat.read_ns / 1e6,
+		mm_stat.entry_ns / 1e6);
+
 	fprintf(stderr, "persona: mm: page cache: %lu pages, %lu hits, %lu misses, %lu dropped by reclaim\n",
 		(unsigned long)pc.pages, (unsigned long)pc.hits, (unsigned long)pc.misses,
 		(unsigned long)pc.dropped);

@@ -26,6 +26,11 @@
 /* Guest pointers at or above this are on the host-made stack (or the vDSO): the filter
  * does not trap syscalls for them (uaccess.c). Persona's mmap area lies below. */
 #define MM_UACCESS_FLOOR 0x7ff000000000ULL
+/* A segment of an ELF file (program or library) is made present whole when it is
+ * at most this many pages (64 MiB) and the pool has four times that free: by the
+ * loader at exec, by mmap for a library's segments, at its first fault otherwise
+ * (fault.c, mmap.c, loader/image.c). */
+#define MM_SEGMENT_MAX	16384
 
 struct mm_config {
 	bool enabled;		/* --mm=on (default) / --mm=off: the host manages memory */
@@ -166,6 +171,10 @@ int mm_map_managed(struct task *t, uint64_t start, uint64_t len, unsigned prot, 
  * into it in contiguous runs on a miss), with `write` private copies. 0 or -errno
  * (-ENOMEM: the pool is empty; what was filled stays). */
 int mm_prefill(struct task *t, uint64_t start, uint64_t end, bool write);
+/* Whether a segment of `pages` pages of an ELF file is made present whole: at most
+ * MM_SEGMENT_MAX pages, and the pool has four times that free (so a small --mem is
+ * not filled with text at exec). */
+bool mm_segment_whole(uint64_t pages);
 int mm_zero_range(struct task *t, uint64_t from, uint64_t to);	/* fills, then zeroes */
 /* Mirrors [start, end), which the host has nothing of, in the host. 0 or -errno. */
 int mm_install_new(struct task *t, uint64_t start, uint64_t end);

@@ -33,8 +33,6 @@ struct mm {
 	uint64_t file_hand;		/* reclaim's clock hand over private file mappings */
 	uint64_t minflt, majflt;	/* faults Persona handled (and host image faults: 0) */
 	uint32_t def_flags;		/* VM_LOCKED after mlockall(MCL_FUTURE) */
-	uint64_t last_fault;		/* address of the last fault: sequential detection */
-	unsigned fault_window;		/* current fault-around window, pages */
 	pid_t host_pid;			/* a process using it, for /proc/HOSTPID lookups */
 	/* pages the kernel writes on its own (kwrite.c), as of the last fork */
 	uint64_t pinned[64];
@@ -192,7 +190,12 @@ struct mm_counters {
 	uint64_t reclaim_idle;		/* pages reclaimed from idle processes' mms */
 	uint64_t memwait;		/* faults that waited for other processes' memory */
 	uint64_t file_dropped;		/* clean file pages dropped from page tables */
+	/* the supervisor's time (CLOCK_MONOTONIC ns) in fault stops (mm_fault, its
+	 * injections included), in file reads into the pool, in syscall-entry checks */
+	uint64_t fault_ns, read_ns, entry_ns;
 };
+/* CLOCK_MONOTONIC in ns, for the time counters above */
+uint64_t mm_clock_ns(void);
 extern struct mm_counters mm_stat;
 
 #define MMDBG(...) DBG(DBG_MM, __VA_ARGS__)

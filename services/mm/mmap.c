@@ -162,20 +162,23 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 /* How much of a new private mapping is made present at once, at the exit of the
  * reservation (one injected mmap per run of frames instead of a fault stop per
  * window): what a program loading a library certainly touches. Text whole, up to
- * 2 MiB; a read-only file mapping at offset 0, up to 2 MiB (ld.so maps a library
- * whole so, reads its headers through it and maps the segments over it: the page
- * cache then holds the file in one run of frames, so each segment is one mmap;
- * ld.so.cache); data as private copies
+ * 2 MiB, and a segment of an ELF file (text, read-only data) whole up to
+ * MM_SEGMENT_MAX, as its faults would (fault.c); a read-only file mapping at offset
+ * 0, up to 2 MiB (ld.so maps a library whole so, reads its headers through it and
+ * maps the segments over it: the page cache then holds the file in one run of
+ * frames, so each segment is one mmap; ld.so.cache); data as private copies
  * (relocation writes it) and small anonymous memory (bss, TLS, ld.so's own
  * allocations) when small. Returns bytes << 1 | write, 0 for none. */
-static uint64_t prefill_of(uint64_t len, unsigned long prot, bool file, uint64_t pgoff, uint32_t vflags)
+static uint64_t prefill_of(uint64_t len, unsigned long prot, const struct memobj *file, uint64_t pgoff,
+			   uint32_t vflags)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, cap = 512UL << PAGE_SHIFT;
 	if (vflags & (VM_SHARED | VM_GROWSDOWN | VM_NORESERVE | VM_DROPPABLE)) return 0;
 	if (prot & PROT_WRITE) n = len <= (64UL << PAGE_SHIFT) && (file || len <= (16UL << PAGE_SHIFT)) ? len : 0;
-	else if (!file) n = 0;
-	else if (prot & PROT_EXEC) n = len < (512UL << PAGE_SHIFT) ? len : 512UL << PAGE_SHIFT;
-	else if ((prot & PROT_READ) && pgoff == 0) n = len < (512UL << PAGE_SHIFT) ? len : 512UL << PAGE_SHIFT;
+	else if (!file || !(prot & PROT_READ)) n = 0;
+	else if (file->elf && pgoff && mm_segment_whole(len >> PAGE_SHIFT)) n = len;
+	else if (prot & PROT_EXEC) n = len < cap ? len : cap;
+	else if (pgoff == 0) n = len < cap ? len : cap;
 	return n << 1 | !!(prot & PROT_WRITE);
 }
 
@@ -489,7 +492,7 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	 * locked (unless on fault) */
 	r->data[2] = (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
 		     (p.vflags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED;
-	r->data[3] = prefill_of(p.len, prot, f != NULL, p.pgoff, p.vflags);
+	r->data[3] = prefill_of(p.len, prot, obj && obj->kind == MO_FILE ? obj : NULL, p.pgoff, p.vflags);
 	/* alone in its mm, a thread needs no exit stop when its own call does all the
 	 * host has to: the reservation, or the mapping of the frames (a whole mapping
 	 * present in one run) */

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include "core/log.h"
 #include "services/mm/pagecache.h"
+#include "services/mm/slab.h"
 
 #define PC_SHRINK_BATCH	32	/* pages freed per reclaim call (SWAP_CLUSTER_MAX) */
 
@@ -25,6 +27,7 @@ static struct pc_entry **buckets;
 static uint64_t nbuckets;		/* a power of 2, or 0 before the first insert */
 static struct pc_entry *lru_head, *lru_tail;
 static struct pagecache_stats stats;
+static struct slab entries = SLAB_INIT(struct pc_entry);
 
 static uint64_t hash(const struct pc_key *k, uint64_t index)
 {
@@ -101,8 +104,11 @@ pfn_t pagecache_lookup(const struct pc_key *k, uint64_t index)
 static bool grow(void)
 {
 	uint64_t n = nbuckets ? nbuckets * 2 : 1024;
-	struct pc_entry **b = calloc(n, sizeof *b);
-	if (!b) return false;
+	/* populated in one call: a heap that grows by page faults costs ~20 us a page
+	 * on these VMs (slab.h) */
+	struct pc_entry **b = mmap(NULL, n * sizeof *b, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (b == MAP_FAILED) return false;
 	for (uint64_t i = 0; i < nbuckets; i++) {
 		for (struct pc_entry *e = buckets[i], *next; e; e = next) {
 			next = e->hnext;
@@ -111,7 +117,7 @@ static bool grow(void)
 			b[h] = e;
 		}
 	}
-	free(buckets);
+	if (buckets) munmap(buckets, nbuckets * sizeof *buckets);
 	buckets = b;
 	nbuckets = n;
 	return true;
@@ -123,7 +129,7 @@ int pagecache_insert(const struct pc_key *k, uint64_t index, pfn_t pfn)
 	struct pc_entry **head = &buckets[hash(k, index) & (nbuckets - 1)];
 	for (struct pc_entry *e = *head; e; e = e->hnext)
 		if (same(e, k, index)) return -EEXIST;
-	struct pc_entry *e = calloc(1, sizeof *e);
+	struct pc_entry *e = slab_alloc(&entries);
 	if (!e) return -ENOMEM;
 	e->key = *k;
 	e->index = index;
@@ -153,7 +159,7 @@ static void remove_entry(struct pc_entry *e)
 	pg->owner = NULL;
 	frame_put(e->pfn);
 	stats.pages--;
-	free(e);
+	slab_free(&entries, e);
 }
 
 uint64_t pagecache_shrink(uint64_t want)
@@ -174,7 +180,7 @@ uint64_t pagecache_shrink(uint64_t want)
 void pagecache_drop_all(void)
 {
 	while (lru_head) remove_entry(lru_head);
-	free(buckets);
+	if (buckets) munmap(buckets, nbuckets * sizeof *buckets);
 	buckets = NULL;
 	nbuckets = 0;
 }

@@ -8,7 +8,10 @@
  * to zero. */
 #include <errno.h>
 #include <liburing.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/sendfile.h>
+#include "services/mm/frame.h"
 #include "services/mm/pageio.h"
 
 static __thread struct io_uring ring;
@@ -55,6 +58,44 @@ long page_io(int fd, bool write, struct iovec *iov, unsigned n, uint64_t off)
 		done += (size_t)k;
 	}
 	return (long)done;
+}
+
+/* The host copies from its page cache into the memfd's (shmem's write path: it
+ * allocates the pool's pages itself), so neither a page fault of the supervisor's
+ * direct map nor its page-table entries are paid: measured, cc1's 33 MB in 11-14 ms
+ * by sendfile against 130 ms by pread into the direct map's fresh pages (87 ms
+ * with MADV_POPULATE_WRITE first). */
+long page_read_frames(int fd, uint64_t off, pfn_t pfn, uint64_t n)
+{
+	int wfd = frame_pool_wfd();
+	uint64_t len = n << PAGE_SHIFT, done = 0;
+	if (wfd < 0 || lseek(wfd, (off_t)frame_offset(pfn), SEEK_SET) < 0) goto fallback;
+	while (done < len) {
+		off_t at = (off_t)(off + done);
+		ssize_t k = sendfile(wfd, fd, &at, len - done);
+		if (k < 0 && errno == EINTR) continue;
+		if (k < 0 && done == 0) goto fallback;	/* a file sendfile cannot read */
+		if (k <= 0) break;	/* the end of the file (or an error: zeroes) */
+		done += (uint64_t)k;
+	}
+	if (done < len) {	/* the rest of the last page, and any page past the end */
+		uint64_t part = done & (PAGE_SIZE - 1), whole = done >> PAGE_SHIFT;
+		if (part) {
+			static const char zeroes[PAGE_SIZE];
+			if (pwrite(wfd, zeroes, PAGE_SIZE - part, (off_t)(frame_offset(pfn) + done)) !=
+			    (ssize_t)(PAGE_SIZE - part))
+				memset((char *)frame_to_virt(pfn + (pfn_t)whole) + part, 0, PAGE_SIZE - part);
+			whole++;
+		}
+		if (whole < n) frame_zero(pfn + (pfn_t)whole, n - whole);
+	}
+	return (long)done;
+fallback:;
+	struct iovec iov = { frame_to_virt_range(pfn, n), len };
+	long r = page_io(fd, false, &iov, 1, off);
+	done = r < 0 ? 0 : (uint64_t)r;
+	memset((char *)iov.iov_base + done, 0, len - done);
+	return r;
 }
 
 void page_io_exit(void)

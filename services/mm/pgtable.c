@@ -1,13 +1,15 @@
 /* services/mm/pgtable.c - the software page table (see pgtable.h).
  *
  * Four levels of 512-entry nodes, as x86-64: level 3 (PGD) indexes va bits 39..46,
- * level 0 (PTE) bits 12..20. Nodes are calloc'd on first use. Interior nodes count
+ * level 0 (PTE) bits 12..20. Nodes are allocated on first use (slab.h: from
+ * populated chunks, not a heap that faults as it grows). Interior nodes count
  * their non-NULL children so pruning can tell an empty parent in O(1); leaves cannot
  * keep such a count, since callers write entries through the pointers
  * pgtable_entry and the walk hand out, so a leaf's emptiness is found by scanning
  * it (512 loads, and only while pruning). */
 #include <stdlib.h>
 #include "services/mm/pgtable.h"
+#include "services/mm/slab.h"
 
 #define PT_BITS		9
 #define PT_FANOUT	(1u << PT_BITS)
@@ -31,16 +33,18 @@ struct pgtable {
 static unsigned level_shift(int level) { return PT_PAGE_SHIFT + PT_BITS * (unsigned)level; }
 static unsigned slot(uint64_t va, int level) { return (va >> level_shift(level)) & (PT_FANOUT - 1); }
 
+static struct slab nodes = SLAB_INIT(struct pt_node);	/* tracer thread only */
+
 static struct pt_node *node_alloc(struct pgtable *pt)
 {
-	struct pt_node *n = calloc(1, sizeof *n);
+	struct pt_node *n = slab_alloc(&nodes);
 	if (n) pt->nodes++;
 	return n;
 }
 
 static void node_free(struct pgtable *pt, struct pt_node *n)
 {
-	free(n);
+	slab_free(&nodes, n);
 	pt->nodes--;
 }
 

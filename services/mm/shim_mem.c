@@ -15,7 +15,7 @@ int64_t mm_frames_alloc(unsigned order, void **mem)
 	pfn_t p = frame_alloc(order, true);
 	if (p == FRAME_NONE) return -ENOMEM;
 	for (unsigned i = 0; i < (1u << order); i++) frame_page(p + i)->flags |= PG_ANON;
-	*mem = frame_to_virt(p);
+	*mem = frame_to_virt_range(p, 1u << order);
 	return p;
 }
 

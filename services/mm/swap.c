@@ -164,7 +164,7 @@ int swap_write(uint64_t slot, const pfn_t *pfns, unsigned n)
 
 int swap_read(uint64_t slot, pfn_t pfn, unsigned n)
 {
-	struct iovec iov = { frame_to_virt(pfn), (size_t)n * PAGE_SIZE };
+	struct iovec iov = { frame_to_virt_range(pfn, n), (size_t)n * PAGE_SIZE };
 	if (slot + n > nslots) return -EINVAL;
 	long r = page_io(swap_fd, false, &iov, 1, slot * PAGE_SIZE);
 	int err = r < 0 ? (int)r : r < (long)iov.iov_len ? -EIO : 0;

@@ -43,6 +43,11 @@ struct vma {
 				 * owned (malloc'd), copied on split; NULL for none */
 	uint64_t host_ino;	/* VM_HOST file mappings: dev/inode shown in maps */
 	uint32_t host_dev_major, host_dev_minor;
+	/* fault-around (fault.c): the last fault's address and the window, in pages (0:
+	 * none yet), per VMA so that two streams of faults (the heap and an arena)
+	 * do not reset each other's window */
+	uint64_t last_fault;
+	uint32_t fault_window;
 	/* tree links, owned by vma.c */
 	struct vma *rb_parent, *rb_left, *rb_right;
 	int rb_red;

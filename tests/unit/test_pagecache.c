@@ -2,16 +2,21 @@
  * version, index), the cache's own reference and the mappers' ones, reclaim of
  * unused pages only and least recently used first, reclaim run by frame_alloc when
  * the pool is empty, emptying the cache with pages still mapped, the table growing,
- * and which files may be cached (the racy window). */
+ * which files may be cached (the racy window), page reads into the pool (pageio.c's
+ * sendfile), ELF files told apart (memobj.c) and the slab of the cache's entries. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "services/mm/frame.h"
+#include "services/mm/memobj.h"
 #include "services/mm/pagecache.h"
+#include "services/mm/pageio.h"
+#include "services/mm/slab.h"
 #include "tests/unit/unit.h"
 
 static void teardown(void)
@@ -215,6 +220,92 @@ START_TEST(cacheable_files)
 }
 END_TEST
 
+/* A new file of `len` bytes: byte i is i * 7 + 1 (mod 256). */
+static int data_file(char *path, size_t len)
+{
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unsigned char *buf = malloc(len);
+	for (size_t i = 0; i < len; i++) buf[i] = (unsigned char)(i * 7 + 1);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	free(buf);
+	return fd;
+}
+
+/* page_read_frames: the file's bytes land in the frames (sendfile into the pool), what
+ * lies past its end reads as zeroes even in recycled frames, and the frames read
+ * the same through the direct map and through another mapping of the pool. */
+START_TEST(read_frames)
+{
+	pool(64);
+	char path[] = "/tmp/persona-pc-XXXXXX";
+	size_t len = 3 * PAGE_SIZE + 100;
+	int fd = data_file(path, len);
+	pfn_t p = frame_alloc(2, false);	/* 4 frames, dirtied first */
+	ck_assert_uint_ne(p, FRAME_NONE);
+	memset(frame_to_virt_range(p, 4), 0xee, 4 * PAGE_SIZE);
+	ck_assert_int_eq(page_read_frames(fd, 0, p, 4), (long)len);
+	const unsigned char *b = frame_to_virt_range(p, 4);
+	for (size_t i = 0; i < 4 * PAGE_SIZE; i++)
+		ck_assert_uint_eq(b[i], i < len ? (unsigned char)(i * 7 + 1) : 0);
+	/* from an offset: the file's second page into one frame */
+	ck_assert_int_eq(page_read_frames(fd, PAGE_SIZE, p + 3, 1), PAGE_SIZE);
+	ck_assert_uint_eq(b[3 * PAGE_SIZE], (unsigned char)(PAGE_SIZE * 7 + 1));
+	unsigned char *alias = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_SHARED, frame_pool_fd(), frame_offset(p));
+	ck_assert_ptr_ne(alias, MAP_FAILED);
+	ck_assert_int_eq(memcmp(alias, b, PAGE_SIZE), 0);
+	munmap(alias, PAGE_SIZE);
+	for (unsigned i = 0; i < 4; i++) frame_put(p + i);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/* memobj_file tells ELF files (their segments are made present whole) from others. */
+START_TEST(elf_objects)
+{
+	char path[] = "/tmp/persona-pc-XXXXXX";
+	int fd = data_file(path, 100);
+	struct memobj *o = memobj_file(fd);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(!o->elf);
+	memobj_put(o);
+	unlink(path);
+	o = memobj_file(open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+	ck_assert_ptr_nonnull(o);
+	ck_assert(o->elf);
+	memobj_put(o);
+}
+END_TEST
+
+/* The slab hands out zeroed objects, reuses freed ones (zeroed again), and goes on
+ * to a new chunk when one is used up. */
+START_TEST(slab_objects)
+{
+	struct obj { long a[37]; };	/* an odd size: rounded to 16 bytes */
+	struct slab s = SLAB_INIT(struct obj);
+	enum { N = 3000 };	/* over one 256 KiB chunk */
+	struct obj **o = calloc(N, sizeof *o);
+	for (int i = 0; i < N; i++) {
+		o[i] = slab_alloc(&s);
+		ck_assert_ptr_nonnull(o[i]);
+		for (int k = 0; k < 37; k++) ck_assert_int_eq(o[i]->a[k], 0);
+		memset(o[i], 0xff, sizeof *o[i]);
+		ck_assert(((uintptr_t)o[i] & 15) == 0);
+	}
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < i + 3 && j < N; j++)	/* neighbours do not overlap */
+			ck_assert((char *)o[j] >= (char *)(o[i] + 1) || (char *)o[i] >= (char *)(o[j] + 1));
+	struct obj *freed = o[10];
+	slab_free(&s, freed);
+	struct obj *again = slab_alloc(&s);
+	ck_assert_ptr_eq(again, freed);
+	for (int k = 0; k < 37; k++) ck_assert_int_eq(again->a[k], 0);
+	slab_free(&s, NULL);
+	free(o);
+}
+END_TEST
+
 Suite *pagecache_suite(void)
 {
 	Suite *s = suite_create("pagecache");
@@ -228,6 +319,9 @@ Suite *pagecache_suite(void)
 	tcase_add_test(tc, drop_all_detaches_mapped);
 	tcase_add_test(tc, many_pages);
 	tcase_add_test(tc, cacheable_files);
+	tcase_add_test(tc, read_frames);
+	tcase_add_test(tc, elf_objects);
+	tcase_add_test(tc, slab_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
