@@ -234,6 +234,7 @@ static struct shim_region *region_new(const struct shim_region *from)
 	r->data->nchan = SHIM_NCHAN;
 	r->data->spin = shim_spin;
 	r->data->pool_fd = MM_POOL_FD;
+	r->data->uaccess_floor = MM_UACCESS_FLOOR;
 	for (unsigned i = 0; i < NCLASS && !r->off; i++)
 		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
 	for (unsigned i = 0; i < NPATH && !r->off; i++)

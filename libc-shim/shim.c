@@ -190,7 +190,9 @@ static struct shim_result path_syscall(struct shim_data *d, long nr, const long 
 	if (pc->buf >= 0) {
 		long len = pc->len;
 		if (len > 65536) len = 65536;	/* a longer result faults there: EFAULT below */
-		if (len > 0 && shim_touch((void *)a[pc->buf], len) < 0) goto traced;
+		if (len > 0 && (uint64_t)a[pc->buf] < d->uaccess_floor &&
+		    shim_touch((void *)a[pc->buf], len) < 0)
+			goto traced;
 	}
 	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	/* The memory manager may have taken a page back since the touch (another
@@ -227,11 +229,13 @@ static long spec_len(unsigned param, const long *a)
 
 /* Makes the memory argument i of spec s present (and writable for OUT); 0, or < 0
  * when a probe faulted (the ptrace path will say EFAULT) */
-static long touch_arg(const long *a, unsigned spec, int i, long *budget)
+static long touch_arg(const struct shim_data *d, const long *a, unsigned spec, int i, long *budget)
 {
 	unsigned kind = spec >> 12, param = spec & 0xfff;
 	uint64_t p = (uint64_t)a[i];
-	if (!p) return 0;
+	/* the host's memory needs nothing (an iovec array there may still name
+	 * managed buffers: it is read) */
+	if (!p || (p >= d->uaccess_floor && kind != SPEC_IOV_IN && kind != SPEC_IOV_OUT)) return 0;
 	switch (kind) {
 	case SPEC_IN: case SPEC_OUT: {
 		long len = spec_len(param, a);
@@ -250,7 +254,7 @@ static long touch_arg(const long *a, unsigned spec, int i, long *budget)
 			struct iov v;
 			if (shim_copy_mem(&v, (const void *)(p + 16 * k), sizeof v) < 0) return -1;
 			long len = (long)v.len;
-			if (!v.base || len <= 0) continue;
+			if (!v.base || len <= 0 || v.base >= d->uaccess_floor) continue;
 			if (len > *budget) len = *budget;
 			*budget -= len;
 			long e = kind == SPEC_IOV_IN ? shim_probe_read((void *)v.base, len)
@@ -288,7 +292,7 @@ static struct shim_result generic_syscall(struct shim_data *d, long nr, const lo
 	for (int i = 0; i < 6; i++)
 		if (((s->fds >> i) & 1) && (int)a[i] == d->pool_fd) goto traced;	/* EBADF there */
 	for (int i = 0; i < 6; i++)
-		if (s->arg[i] && touch_arg(a, s->arg[i], i, &budget) < 0) goto traced;
+		if (s->arg[i] && touch_arg(d, a, s->arg[i], i, &budget) < 0) goto traced;
 	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	r.done = 1;
 	d->generic_native++;

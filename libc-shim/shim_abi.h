@@ -125,7 +125,9 @@ struct shim_data {
 	uint64_t path_native, path_traced;	/* path calls run here / sent to ptrace
 					 * (counters the guest keeps: informational) */
 	uint64_t generic_native, generic_traced;	/* the same for the uaccess calls */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 32];
+	uint64_t uaccess_floor;		/* memory at or above is the host's (its stack, the
+					 * vDSO): always present, never touched */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 40];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 
