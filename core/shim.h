@@ -30,12 +30,14 @@ int shim_init(void);
 /* The syscalls the shim takes: id queries whose handlers neither block, inject,
  * nor change anything (they may run twice: once in the channel, once traced). */
 bool shim_in_class(long nr);
-/* The syscalls whose call sites are patched: the class and the path calls the shim
- * runs natively when their path does not concern /proc (docs/shim.md). */
+/* The syscalls whose call sites are patched: the class, the path calls the shim
+ * runs natively when their path does not concern /proc, and the calls trapped only
+ * for the memory manager (docs/shim.md). */
 bool shim_patchable(long nr);
 /* For the filter: the instruction pointer seccomp sees for the shim's own syscall
- * instruction, and the numbers allowed from there (the shim's futex calls, its
- * gettid, and the class, run natively on a SHIM_NATIVE reply). */
+ * instruction, and the numbers allowed from there with their descriptor arguments
+ * (the shim's futex calls and gettid, its statfs/fstatfs directory test, the class
+ * run natively on a SHIM_NATIVE reply, the path and memory calls). */
 uint64_t shim_gadget_ip(void);
 const struct shim_native *shim_native_nrs(unsigned *n);
 /* A fault the memory manager could not resolve, of task t in a SIGSEGV or SIGBUS

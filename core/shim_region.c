@@ -31,31 +31,28 @@ static uint32_t region_gen[MAX_REGIONS];
 static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
 				  SYS_getpgid, SYS_getsid };
 /* the path calls the shim runs itself when the supervisor would not change them
- * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc.
- * `fds`: the arguments that are descriptors (the filter refuses the pool's). */
-static const struct shim_native path_nrs[] = {
-	{ SYS_open, 0 }, { SYS_stat, 0 }, { SYS_lstat, 0 }, { SYS_access, 0 },
-	{ SYS_readlink, 0 }, { SYS_openat, 1 }, { SYS_newfstatat, 1 },
-	{ SYS_readlinkat, 1 }, { SYS_faccessat, 1 }, { SYS_statx, 1 },
-	{ SYS_faccessat2, 1 }, { SYS_getdents64, 1 },
+ * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc */
+static const long path_nrs[] = {
+	SYS_open, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_openat, SYS_newfstatat,
+	SYS_readlinkat, SYS_faccessat, SYS_statx, SYS_faccessat2, SYS_getdents64,
 };
 #define NPATH (sizeof path_nrs / sizeof path_nrs[0])
 #define NCLASS (sizeof class_nrs / sizeof class_nrs[0])
 
-/* The calls trapped only for the memory manager (no handler; a pointer argument
- * in managed memory): the shim touches their memory as services/mm/uaccess.c
- * would prefault it, and runs them (libc-shim/shim.c). Built at shim_init from the
- * syscall table; off with a swap device, which could take a touched page back
- * before the call reads it. */
+/* For each number the shim runs itself (the path calls, and the calls trapped only
+ * for the memory manager: no handler, a pointer argument in managed memory), how
+ * its arguments reach memory, as services/mm/uaccess.c would prefault them, and
+ * which are descriptors (libc-shim/shim.c). Built at shim_init from the syscall
+ * table; the memory class is off with a swap device, which could take a touched page
+ * back before the call reads it. */
 static struct shim_spec spec_table[SHIM_MAX_NR];
-static struct shim_native generic_nrs[SHIM_MAX_NR];
-static unsigned ngeneric;
-static struct shim_native native_nrs[NCLASS + NPATH + 3 + SHIM_MAX_NR];
+static struct shim_native native_nrs[NCLASS + 4 + SHIM_MAX_NR];
+static unsigned nnative;
 
 static bool path_call(long nr)
 {
 	for (unsigned i = 0; i < NPATH; i++)
-		if (path_nrs[i].nr == nr) return true;
+		if (path_nrs[i] == nr) return true;
 	return false;
 }
 
@@ -63,8 +60,10 @@ static bool path_call(long nr)
 static bool build_spec(long nr, struct shim_spec *s)
 {
 	const struct syscall_desc *d = syscall_desc(nr);
+	bool path = path_call(nr);
 	memset(s, 0, sizeof *s);
-	if (!d || !d->name || d->handler || path_call(nr) || mm_uaccess_exempt(d)) return false;
+	if (!d || !d->name || (d->handler && !path) || mm_uaccess_exempt(d)) return false;
+	if (!path && swap_active()) return false;
 	/* mincore's address is its question; process_vm_*'s iovecs name another
 	 * process's memory */
 	if (!strcmp(d->name, "mincore") || !strncmp(d->name, "process_vm_", 11)) return false;
@@ -98,7 +97,7 @@ static bool build_spec(long nr, struct shim_spec *s)
 		memory = true;
 	}
 	if (!memory) return false;
-	s->flags = SPEC_GENERIC;
+	s->flags = path ? SPEC_PATH : SPEC_GENERIC;
 	if (nr == SYS_futex) {	/* which arguments are pointers depends on the operation */
 		memset(s->arg, 0, sizeof s->arg);
 		s->flags |= SPEC_FUTEX;
@@ -106,15 +105,29 @@ static bool build_spec(long nr, struct shim_spec *s)
 	return true;
 }
 
-static void build_generic(void)
+/* The filter's list: what the shim itself calls (its futex and gettid, the class
+ * answered SHIM_NATIVE, statfs and fstatfs for its directory test) and every number
+ * of the spec table, each once */
+static void add_native(long nr, uint8_t fds)
 {
-	ngeneric = 0;
-	if (swap_active()) return;
-	for (long nr = 0; nr < SHIM_MAX_NR; nr++)
-		if (build_spec(nr, &spec_table[nr])) {
-			generic_nrs[ngeneric++] = (struct shim_native){ nr, spec_table[nr].fds };
-			DBG(DBG_SYSCALL, "shim: runs %s after touching its memory", syscall_desc(nr)->name);
-		}
+	for (unsigned i = 0; i < nnative; i++)
+		if (native_nrs[i].nr == nr) return;
+	native_nrs[nnative++] = (struct shim_native){ nr, fds };
+}
+
+static void build_specs(void)
+{
+	nnative = 0;
+	add_native(SYS_futex, 0);
+	for (unsigned i = 0; i < NCLASS; i++) add_native(class_nrs[i], 0);
+	add_native(SYS_statfs, 0);
+	add_native(SYS_fstatfs, 1);
+	for (long nr = 0; nr < SHIM_MAX_NR; nr++) {
+		if (!build_spec(nr, &spec_table[nr])) continue;
+		add_native(nr, spec_table[nr].fds);
+		DBG(DBG_SYSCALL, "shim: runs %s after touching its memory%s", syscall_desc(nr)->name,
+		    spec_table[nr].flags & SPEC_PATH ? ", when its path is not in /proc" : "");
+	}
 }
 
 bool shim_in_class(long nr)
@@ -126,27 +139,15 @@ bool shim_in_class(long nr)
 
 bool shim_patchable(long nr)
 {
-	if (nr >= 0 && nr < SHIM_MAX_NR && (spec_table[nr].flags & SPEC_GENERIC)) return true;
-	return path_call(nr) || shim_in_class(nr);
+	if (nr >= 0 && nr < SHIM_MAX_NR && spec_table[nr].flags) return true;
+	return shim_in_class(nr);
 }
 
 uint64_t shim_gadget_ip(void) { return SHIM_TEXT + shim_hdr->gadget_end; }
 
 const struct shim_native *shim_native_nrs(unsigned *n)
 {
-	unsigned k = 0;
-	native_nrs[k++] = (struct shim_native){ SYS_futex, 0 };
-	for (unsigned i = 0; i < NCLASS; i++)
-		if (class_nrs[i] != SYS_gettid) native_nrs[k++] = (struct shim_native){ class_nrs[i], 0 };
-	native_nrs[k++] = (struct shim_native){ SYS_gettid, 0 };
-	for (unsigned i = 0; i < NPATH; i++) native_nrs[k++] = path_nrs[i];
-	native_nrs[k++] = (struct shim_native){ SYS_statfs, 0 };	/* the shim's test of a */
-	native_nrs[k++] = (struct shim_native){ SYS_fstatfs, 1 };	/* relative path's directory */
-	for (unsigned i = 0; i < ngeneric; i++)
-		if (generic_nrs[i].nr != SYS_futex && generic_nrs[i].nr != SYS_statfs &&
-		    generic_nrs[i].nr != SYS_fstatfs)
-			native_nrs[k++] = generic_nrs[i];
-	*n = k;
+	*n = nnative;
 	return native_nrs;
 }
 
@@ -178,7 +179,7 @@ int shim_init(void)
 	if (!mm_active() || !loader_enabled) return -EINVAL;
 	int err = syscall_table_init();	/* the names the memory manager's rules use */
 	if (err) return err;
-	build_generic();
+	build_specs();
 	loader_set_image_hook(shim_exec);	/* each image the loader builds gets a shim */
 	return 0;
 }
@@ -237,10 +238,8 @@ static struct shim_region *region_new(const struct shim_region *from)
 	r->data->uaccess_floor = MM_UACCESS_FLOOR;
 	for (unsigned i = 0; i < NCLASS && !r->off; i++)
 		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
-	for (unsigned i = 0; i < NPATH && !r->off; i++)
-		r->data->class_bits[path_nrs[i].nr / 64] |= 1ULL << (path_nrs[i].nr % 64);
-	for (unsigned i = 0; i < ngeneric && !r->off; i++)
-		r->data->class_bits[generic_nrs[i].nr / 64] |= 1ULL << (generic_nrs[i].nr % 64);
+	for (long nr = 0; nr < SHIM_MAX_NR && !r->off; nr++)
+		if (spec_table[nr].flags) r->data->class_bits[nr / 64] |= 1ULL << (nr % 64);
 	memcpy(r->mem + (SHIM_SPEC - SHIM_BASE), spec_table, sizeof spec_table);
 	__atomic_store_n(&r->data->magic, SHIM_MAGIC, __ATOMIC_RELEASE);
 	shim_stat.regions++;

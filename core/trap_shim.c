@@ -127,9 +127,8 @@ static unsigned displaced_len(const uint8_t *b, long nr)
 	}
 	static const uint8_t glibc_syscall[8] = { 0x4d, 0x89, 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08 };
 	if (!memcmp(e - 8, glibc_syscall, 8)) return 5;
-	static const uint8_t mt_wrapper[4] = { 0x8b, 0x7c, 0x24, 0x31 };	/* byte 3: the offset */
-	if (e[-6] == mt_wrapper[0] && e[-5] == mt_wrapper[1] && e[-4] == mt_wrapper[2] &&
-	    e[-2] == 0x31 && e[-1] == 0xc0 && (e[-7] & 0xf0) != 0x40)
+	static const uint8_t mov_edi_rsp[3] = { 0x8b, 0x7c, 0x24 }, xor_eax[2] = { 0x31, 0xc0 };
+	if (!memcmp(e - 6, mov_edi_rsp, 3) && !memcmp(e - 2, xor_eax, 2) && (e[-7] & 0xf0) != 0x40)
 		return 6;
 	if (e[-9] == 0xb8 && e[-4] == 0x40 && e[-3] == 0x80 && e[-2] == 0xf6 && (e[-10] & 0xf0) != 0x40) {
 		uint32_t imm;
@@ -189,7 +188,10 @@ void shim_after_trap(struct task *t)
 		return;
 	}
 	unsigned k = r->nstubs;
-	if (k >= shim_stub_max()) return;
+	if (k >= shim_stub_max()) {	/* the text pages are full: the site stays traced */
+		shim_stat.patch_refused++;
+		return;
+	}
 	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
 	uint8_t *s = r->mem + (stub - SHIM_BASE);
 	uint64_t site = sc - len;
@@ -203,11 +205,11 @@ void shim_after_trap(struct task *t)
 	/* the site: nops for the moved bytes beyond 5, then `jmp *slot`, whose 7 bytes
 	 * end with the syscall's own 0f 05 (the table is at 0x050f0000), so only `len`
 	 * bytes are written (one page, when the syscall starts the next) */
-	static const uint8_t nops[4][4] = { { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 } };
-	static const uint8_t nop4[4] = { 0x0f, 0x1f, 0x40, 0x00 };
+	static const uint8_t nops[5][4] = { { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 },
+					    { 0x0f, 0x1f, 0x40, 0x00 } };	/* by length */
 	uint8_t patch[16];
 	unsigned pad = len - 5;
-	memcpy(patch, pad == 4 ? nop4 : nops[pad], pad);
+	memcpy(patch, nops[pad], pad);
 	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);	/* 0x050fXXXX: ends in 0f 05 */
 	patch[pad] = 0xff; patch[pad + 1] = 0x24; patch[pad + 2] = 0x25;
 	memcpy(patch + pad + 3, &slot, 2);

@@ -8,20 +8,8 @@
 #include <stdint.h>
 #include "libc-shim/shim_abi.h"
 
-#define NR_open		2
-#define NR_stat		4
-#define NR_lstat	6
-#define NR_access	21
-#define NR_readlink	89
 #define NR_statfs	137
 #define NR_fstatfs	138
-#define NR_getdents64	217
-#define NR_openat	257
-#define NR_newfstatat	262
-#define NR_readlinkat	267
-#define NR_faccessat	269
-#define NR_statx	332
-#define NR_faccessat2	439
 #define NR_getpid	39
 #define NR_getppid	110
 #define NR_getpgrp	111
@@ -149,64 +137,6 @@ static int dir_plain(long dirfd)
 	return sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC;
 }
 
-/* Which argument is the path, the directory descriptor (-1: none) and the output
- * buffer with its size; 0 when nr is not a path call */
-struct path_call { int path, dirfd, buf; long len; };
-
-static int path_call_of(long nr, const long *a, struct path_call *pc)
-{
-	pc->buf = -1;
-	pc->len = 0;
-	switch (nr) {
-	case NR_open: case NR_access: pc->path = 0; pc->dirfd = -1; return 1;
-	case NR_stat: case NR_lstat: pc->path = 0; pc->dirfd = -1; pc->buf = 1; pc->len = 144; return 1;
-	case NR_readlink: pc->path = 0; pc->dirfd = -1; pc->buf = 1; pc->len = a[2]; return 1;
-	case NR_openat: case NR_faccessat: case NR_faccessat2: pc->path = 1; pc->dirfd = 0; return 1;
-	case NR_newfstatat: pc->path = 1; pc->dirfd = 0; pc->buf = 2; pc->len = 144; return 1;
-	case NR_readlinkat: pc->path = 1; pc->dirfd = 0; pc->buf = 2; pc->len = a[3]; return 1;
-	case NR_statx: pc->path = 1; pc->dirfd = 0; pc->buf = 4; pc->len = 256; return 1;
-	case NR_getdents64: pc->path = -1; pc->dirfd = 0; pc->buf = 1; pc->len = a[2]; return 1;
-	}
-	return 0;
-}
-
-/* A path call (or getdents64) run natively here when the supervisor would not
- * change it; 0 in r.done sends it to the ptrace path. */
-static struct shim_result path_syscall(struct shim_data *d, long nr, const long *a,
-				       const struct path_call *pc)
-{
-	struct shim_result r = { 0, 0 };
-	long dirfd = pc->dirfd >= 0 ? (long)(int)a[pc->dirfd] : AT_FDCWD;
-	if (pc->dirfd >= 0 && dirfd == d->pool_fd) goto traced;	/* "closed": EBADF there */
-	if (pc->path >= 0) {
-		char path[SHIM_PATH_MAX];
-		long n = shim_copy_str(path, (const char *)a[pc->path], sizeof path);
-		if (n < 0) goto traced;		/* a bad pointer (EFAULT there) or too long */
-		if (!lexically_plain(path)) goto traced;
-		if (n && path[0] != '/' && !dir_plain(dirfd)) goto traced;
-	} else if (!dir_plain(dirfd)) {		/* getdents64: a listing of /proc */
-		goto traced;
-	}
-	if (pc->buf >= 0) {
-		long len = pc->len;
-		if (len > 65536) len = 65536;	/* a longer result faults there: EFAULT below */
-		if (len > 0 && (uint64_t)a[pc->buf] < d->uaccess_floor &&
-		    shim_touch((void *)a[pc->buf], len) < 0)
-			goto traced;
-	}
-	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	/* The memory manager may have taken a page back since the touch (another
-	 * thread's reclaim): the kernel's EFAULT comes before any effect for these
-	 * calls, so the ptrace path may run the call again and answer for good. */
-	if (r.ret == -EFAULT) goto traced;
-	d->path_native++;
-	r.done = 1;
-	return r;
-traced:
-	d->path_traced++;
-	return r;
-}
-
 /* --- calls trapped only for the memory manager ---------------------------------
  * A syscall without a handler is trapped when a pointer argument lies in
  * Persona-managed memory, so that the pages the kernel will read or write are made
@@ -267,6 +197,45 @@ static long touch_arg(const struct shim_data *d, const long *a, unsigned spec, i
 	return 0;
 }
 
+/* A path call (or getdents64) run natively here when the supervisor would not
+ * change it: its path is the spec's STR argument, relative to its first descriptor
+ * argument (none: the cwd); 0 in r.done sends it to the ptrace path. */
+static struct shim_result path_syscall(struct shim_data *d, long nr, const long *a,
+				       const struct shim_spec *s)
+{
+	struct shim_result r = { 0, 0 };
+	long budget = TOUCH_MAX, dirfd = AT_FDCWD;
+	int pathi = -1;
+	for (int i = 0; i < 6; i++)
+		if (s->arg[i] >> 12 == SPEC_STR) pathi = i;
+	if (s->fds) {
+		dirfd = (long)(int)a[__builtin_ctz(s->fds)];
+		if (dirfd == d->pool_fd) goto traced;	/* "closed": EBADF there */
+	}
+	if (pathi >= 0) {
+		char path[SHIM_PATH_MAX];
+		long n = shim_copy_str(path, (const char *)a[pathi], sizeof path);
+		if (n < 0) goto traced;		/* a bad pointer (EFAULT there) or too long */
+		if (!lexically_plain(path)) goto traced;
+		if (n && path[0] != '/' && !dir_plain(dirfd)) goto traced;
+	} else if (!dir_plain(dirfd)) {		/* getdents64: a listing of /proc */
+		goto traced;
+	}
+	for (int i = 0; i < 6; i++)		/* the output buffers */
+		if (i != pathi && s->arg[i] && touch_arg(d, a, s->arg[i], i, &budget) < 0) goto traced;
+	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* The memory manager may have taken a page back since the touch (another
+	 * thread's reclaim): the kernel's EFAULT comes before any effect for these
+	 * calls, so the ptrace path may run the call again and answer for good. */
+	if (r.ret == -EFAULT) goto traced;
+	d->path_native++;
+	r.done = 1;
+	return r;
+traced:
+	d->path_traced++;
+	return r;
+}
+
 /* futex: the word is read and written (atomically) by the kernel; the timeout is
  * a pointer for the waits, the fifth argument a second word for the requeues and
  * WAKE_OP (elsewhere these are numbers) */
@@ -307,9 +276,8 @@ struct shim_result shim_syscall(long nr, const long *args)
 	struct shim_data *d = (struct shim_data *)SHIM_DATA;
 	struct shim_result r = { 0, 0 };
 	if (d->magic != SHIM_MAGIC) return r;
-	struct path_call pc;
-	if (path_call_of(nr, args, &pc)) return path_syscall(d, nr, args, &pc);
 	const struct shim_spec *spec = (const struct shim_spec *)SHIM_SPEC + nr;
+	if (spec->flags & SPEC_PATH) return path_syscall(d, nr, args, spec);
 	if (spec->flags & SPEC_GENERIC) return generic_syscall(d, nr, args, spec);
 	struct shim_chan *c = my_chan(d);
 	if (!c) return r;

@@ -50,11 +50,13 @@ enum shim_spec_kind {
 #define SPEC_FIXED	0x800
 #define SPEC_GENERIC	1	/* shim_spec.flags: the shim runs this call natively */
 #define SPEC_FUTEX	2	/* ... touching what the futex operation names */
+#define SPEC_PATH	4	/* ... when its path (the STR argument, relative to the
+				 * first descriptor argument) is not in /proc */
 
 struct shim_spec {
 	uint16_t arg[6];
 	uint8_t fds;		/* arguments that are descriptors (never the pool's) */
-	uint8_t flags;		/* SPEC_GENERIC */
+	uint8_t flags;		/* SPEC_*; 0: the shim does not run this number */
 	uint16_t pad;
 };
 _Static_assert(sizeof(struct shim_spec) * SHIM_MAX_NR == SHIM_SPEC_PAGES * 0x1000, "spec table");

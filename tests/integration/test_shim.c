@@ -12,9 +12,11 @@
 
 #define SHIM ARGV("--trap=shim")
 
-#define SECTION(name) \
-	START_TEST(test_shim_ids_##name) \
-	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest("shim_ids"), #name), NULL); } END_TEST
+/* test_GUEST_NAME: guest GUEST's section NAME gives native's output under the shim */
+#define SECTION_OF(prog, name) \
+	START_TEST(test_##prog##_##name) \
+	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest(#prog), #name), NULL); } END_TEST
+#define SECTION(name) SECTION_OF(shim_ids, name)
 
 SECTION(ids)
 SECTION(threads)
@@ -24,9 +26,7 @@ SECTION(nested)
 SECTION(changes)
 SECTION(own_sigsys)
 
-#define PATHS(name) \
-	START_TEST(test_shim_paths_##name) \
-	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest("shim_paths"), #name), NULL); } END_TEST
+#define PATHS(name) SECTION_OF(shim_paths, name)
 
 PATHS(plain)
 PATHS(proc)
@@ -37,9 +37,7 @@ PATHS(efault)
 PATHS(dents)
 PATHS(threads)
 
-#define MEM(name) \
-	START_TEST(test_shim_mem_##name) \
-	{ assert_same_as_native_opts(SHIM, ARGV((char *)guest("shim_mem"), #name), NULL); } END_TEST
+#define MEM(name) SECTION_OF(shim_mem, name)
 
 MEM(io)
 MEM(iovec)
