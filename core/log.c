@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "core/log.h"
 
@@ -11,7 +12,7 @@ unsigned log_debug_mask;
 static const struct { const char *name; unsigned bit; } debug_names[] = {
 	{ "syscall", DBG_SYSCALL }, { "task", DBG_TASK }, { "signal", DBG_SIGNAL },
 	{ "proc", DBG_PROC }, { "inject", DBG_INJECT }, { "irq", DBG_IRQ },
-	{ "softirq", DBG_SOFTIRQ }, { "work", DBG_WORK }, { "timer", DBG_TIMER }, { "mm", DBG_MM }, { "loader", DBG_LOADER }, { "sched", DBG_SCHED },
+	{ "softirq", DBG_SOFTIRQ }, { "work", DBG_WORK }, { "timer", DBG_TIMER }, { "mm", DBG_MM }, { "loader", DBG_LOADER }, { "sched", DBG_SCHED }, { "time", DBG_TIME },
 };
 
 int log_parse_debug(const char *list)
@@ -35,7 +36,15 @@ int log_parse_debug(const char *list)
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
-	int n = snprintf(buf, sizeof buf, "persona: %s", prefix);
+	int n;
+	if (log_debug_mask & DBG_TIME) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		n = snprintf(buf, sizeof buf, "persona: %llu.%06ld %s", (unsigned long long)ts.tv_sec,
+			     ts.tv_nsec / 1000, prefix);
+	} else {
+		n = snprintf(buf, sizeof buf, "persona: %s", prefix);
+	}
 	n += vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
 	if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
 	buf[n++] = '\n';

@@ -18,6 +18,7 @@ enum debug_cat {
 	DBG_MM      = 1 << 9,	/* page faults and injected mappings (services/mm) */
 	DBG_LOADER  = 1 << 10,	/* exec by the user-space loader (loader/) */
 	DBG_SCHED   = 1 << 11,	/* scheduling decisions (services/sched) */
+	DBG_TIME    = 1 << 12,	/* not a category: each debug line starts with a monotonic time in µs */
 };
 extern unsigned log_debug_mask;
 

@@ -8,7 +8,8 @@
 
 #define SHIM_ORDER	3	/* 8 frames hold the SHIM_PAGES pages */
 #define SHIM_TAG	(1ULL << 63)	/* ring completions of channel waits */
-#define SHIM_SEEN	256	/* sites remembered until their second trap (4-way sets) */
+#define SHIM_SEEN	256	/* sites remembered until they are patched (4-way sets) */
+#define SHIM_PATCH_AFTER 3	/* a site is patched at its third trap (trap_shim.c) */
 
 /* One process's shim (one per mm: threads and vfork children share it). */
 struct shim_region {
@@ -22,7 +23,7 @@ struct shim_region {
 	bool off;			/* the guest has its own filter: serve nothing */
 	unsigned nstubs;		/* stubs written (= table slots used) */
 	uint64_t site[SHIM_TABLE_SLOTS];	/* patched sites, by stub */
-	uint64_t seen[SHIM_SEEN];	/* sites trapped once, not yet patched (a hash) */
+	uint64_t seen[SHIM_SEEN];	/* sites trapped, not yet patched, and how often (a hash) */
 };
 
 struct shim_stats {

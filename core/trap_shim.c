@@ -138,16 +138,26 @@ static unsigned displaced_len(const uint8_t *b, long nr)
 	return 0;
 }
 
-/* Whether the syscall at sc trapped before; remembers it if not. A small set-
- * associative table: sites that alternate in a loop must not evict each other. */
-static bool seen_before(struct shim_region *r, uint64_t sc)
+/* Whether the syscall at sc has now trapped SHIM_PATCH_AFTER times (counting this
+ * one); counts it if not. A small set-associative table of sites and their counts
+ * (user addresses are below 2^47: the count lives in the top byte); sites that
+ * alternate in a loop must not evict each other. */
+#define SEEN_COUNT_SHIFT 56
+static bool seen_enough(struct shim_region *r, uint64_t sc)
 {
 	uint64_t *set = &r->seen[((sc * 0x9e3779b97f4a7c15ULL) >> 58) % (SHIM_SEEN / 4) * 4];
+	const uint64_t mask = (1ULL << SEEN_COUNT_SHIFT) - 1;
 	for (int i = 0; i < 4; i++)
-		if (set[i] == sc) {
-			set[i] = 0;
-			return true;
+		if (set[i] && (set[i] & mask) == sc) {
+			uint64_t n = (set[i] >> SEEN_COUNT_SHIFT) + 1;
+			if (n + 1 >= SHIM_PATCH_AFTER) {
+				set[i] = 0;
+				return true;
+			}
+			set[i] = sc | n << SEEN_COUNT_SHIFT;
+			return false;
 		}
+	if (SHIM_PATCH_AFTER <= 1) return true;
 	for (int i = 0; i < 4; i++)
 		if (!set[i]) {
 			set[i] = sc;
@@ -174,10 +184,14 @@ void shim_after_trap(struct task *t)
 	 * rewritten call re-issued from there lost its translation (a /proc/self/fd
 	 * listing showed the pool's descriptor). A later plain call patches the site. */
 	if (q->args_dirty || q->nr_dirty || q->on_exit || q->hold_exit) return;
-	/* A site is patched at its second trap: patching costs a private copy of the
-	 * code page and a host mapping, which a call made once (most of ld.so's, all
-	 * of a short program's) never pays back (fork+exec+wait of /bin/true: ~1 ms) */
-	if (!seen_before(r, sc)) return;
+	/* A site is patched at its third trap. Patching costs a private copy of the code
+	 * page and a host mapping (an injection: ~2-3 traps' worth), which a site called
+	 * once or twice never pays back: ld.so calls its openat and fstat sites once per
+	 * library, and a program linked with libc alone (most of a shell's children)
+	 * paid two patches for nothing (fork+exec+wait of /bin/true: ~0.4 ms). Patching
+	 * after as many traps as a patch costs is the ski-rental rule: never more than
+	 * twice the best choice made knowing the future. */
+	if (!seen_enough(r, sc)) return;
 	uint8_t b[SITE_WINDOW];
 	unsigned len = 0;
 	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {

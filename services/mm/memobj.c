@@ -1,33 +1,71 @@
 /* services/mm/memobj.c - memory objects behind VMAs (see memobj.h). */
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "services/mm/memobj.h"
+#include "services/mm/frame.h"
 
 static uint64_t next_id = 1;
 
-struct memobj *memobj_file(int fd)
+/* The file offset where the first PT_LOAD of an ELF file with several ends (page-
+ * aligned), from its first bytes; 0 when it is not one. Read as the loader would,
+ * every field checked: this only decides how much of a mapping is made present. */
+static uint64_t elf_head_of(const unsigned char *b, size_t n)
 {
-	struct stat st;
-	struct memobj *o;
-	if (fstat(fd, &st) < 0 || !(o = calloc(1, sizeof *o))) {
+	Elf64_Ehdr eh;
+	if (n < sizeof eh) return 0;
+	memcpy(&eh, b, sizeof eh);
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phoff > n || eh.e_phnum > (n - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return 0;
+	uint64_t head = 0;
+	unsigned loads = 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
+		if (ph.p_type != PT_LOAD) continue;
+		if (!loads++) {
+			if (ph.p_offset != 0 || ph.p_filesz > (1ULL << 40)) return 0;
+			head = (ph.p_filesz + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		}
+	}
+	return loads > 1 ? head : 0;
+}
+
+struct memobj *memobj_file_stat(int fd, const struct stat *st)
+{
+	struct memobj *o = calloc(1, sizeof *o);
+	if (!o) {
 		close(fd);
 		return NULL;
 	}
 	o->refcount = 1;
 	o->kind = MO_FILE;
 	o->fd = fd;
-	o->dev = st.st_dev;
-	o->ino = st.st_ino;
-	o->size = (uint64_t)st.st_size;
-	o->cached = pagecache_cacheable(&st);
-	char magic[4];
-	o->elf = S_ISREG(st.st_mode) && pread(fd, magic, sizeof magic, 0) == sizeof magic &&
-		 !memcmp(magic, "\177ELF", sizeof magic);
-	pagecache_key(&o->key, &st);
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->size = (uint64_t)st->st_size;
+	o->cached = pagecache_cacheable(st);
+	/* the ELF header and (as linkers place them) the program headers after it */
+	unsigned char head[1024];
+	ssize_t n = S_ISREG(st->st_mode) ? pread(fd, head, sizeof head, 0) : -1;
+	o->elf = n >= 4 && !memcmp(head, ELFMAG, SELFMAG);
+	o->elf_head = o->elf ? elf_head_of(head, (size_t)n) : 0;
+	pagecache_key(&o->key, st);
 	o->id = next_id++;
 	return o;
+}
+
+struct memobj *memobj_file(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	return memobj_file_stat(fd, &st);
 }
 
 struct memobj *memobj_anon_shared(uint64_t npages)

@@ -30,6 +30,10 @@ struct memobj {
 	bool cached;		/* private pages come from the page cache (pagecache.h) */
 	bool elf;		/* an ELF file (program or library): its segments are
 				 * made present whole (fault.c, MM_SEGMENT_MAX) */
+	uint64_t elf_head;	/* a library's first PT_LOAD (its headers, symbols,
+				 * relocations): the bytes of a mapping of the whole file
+				 * that ld.so keeps once it maps the other segments over
+				 * it (page-aligned; 0: not such a file) */
 	struct pc_key key;	/* the file's identity and version in the page cache */
 	/* MO_ANON_SHARED: frames by page index (FRAME_NONE: not yet faulted) */
 	pfn_t *pages;
@@ -38,6 +42,7 @@ struct memobj {
 };
 
 struct memobj *memobj_file(int fd);		/* takes ownership of fd; NULL on error */
+struct memobj *memobj_file_stat(int fd, const struct stat *st);	/* the same, fd's fstat known */
 struct memobj *memobj_anon_shared(uint64_t npages);
 struct memobj *memobj_get(struct memobj *o);	/* NULL-safe */
 void memobj_put(struct memobj *o);		/* NULL-safe; frees frames/fd at 0 */
