@@ -8,9 +8,10 @@
  * everything from anywhere else, falls through to the rest of the filter. A guest
  * that jumps to that instruction gains only these numbers, run natively: futex on
  * its own memory, its host ids (an information leak documented in docs/shim.md),
- * and path calls without the translation of /proc paths (the host's /proc, which
- * a symlink to /proc reaches on the ptrace path too); nothing whose descriptor
- * argument is the frame pool's, and nothing that reaches another process. */
+ * and path calls without the translation of /proc paths (the host's /proc: the one
+ * route to it left, docs/shim.md "Threat model"; seccomp cannot read a path);
+ * nothing whose descriptor argument is the frame pool's, and nothing that reaches
+ * another process. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

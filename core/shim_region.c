@@ -46,7 +46,7 @@ static const long path_nrs[] = {
  * table; the memory class is off with a swap device, which could take a touched page
  * back before the call reads it. */
 static struct shim_spec spec_table[SHIM_MAX_NR];
-static struct shim_native native_nrs[NCLASS + 4 + SHIM_MAX_NR];
+static struct shim_native native_nrs[NCLASS + 7 + SHIM_MAX_NR];
 static unsigned nnative;
 
 static bool path_call(long nr)
@@ -122,6 +122,11 @@ static void build_specs(void)
 	for (unsigned i = 0; i < NCLASS; i++) add_native(class_nrs[i], 0);
 	add_native(SYS_statfs, 0);
 	add_native(SYS_fstatfs, 1);
+	/* the path calls' resolution: openat2 (RESOLVE_NO_XDEV), then the call on its
+	 * descriptor, closed after; getdents64 on a dup (libc-shim/shim.c) */
+	add_native(SYS_openat2, 1);
+	add_native(SYS_close, 1);
+	add_native(SYS_dup, 1);
 	for (long nr = 0; nr < SHIM_MAX_NR; nr++) {
 		if (!build_spec(nr, &spec_table[nr])) continue;
 		add_native(nr, spec_table[nr].fds);

@@ -77,54 +77,109 @@ static void ask(struct shim_data *d, struct shim_chan *c, long nr, const long *a
 }
 
 /* --- path calls ---------------------------------------------------------------
- * The supervisor's handlers of the path calls (services/procfs/paths.c) change a
- * call only when its path, made absolute and normalised lexically, is under /proc
- * (or is one of sysfs's CPU lists): everything else runs natively, unchanged. The
- * shim makes the same test here, conservatively, and runs the plain calls itself
- * from its allowed syscall instruction; the others, and any doubt, go back to the
- * site's `syscall`: the ptrace path, which gives the exact answer. */
+ * The supervisor's handlers of the path calls (services/procfs/paths.c, resolve.c)
+ * change a call only when the kernel's resolution of its path reaches /proc (or one
+ * of sysfs's CPU lists): everything else runs natively, unchanged. Where a path
+ * goes is the kernel's answer, not its text (a symlink to /proc, a directory or
+ * cwd reached through one, ".." after one), so the shim asks the kernel too, and
+ * runs the call on what the kernel resolved:
+ *  - the path is resolved once, by openat2 with RESOLVE_NO_XDEV from the call's
+ *    own directory: a walk that would cross a mount (into /proc, but also into
+ *    /dev or a tmpfs) fails with EXDEV and goes to the ptrace path;
+ *  - the descriptor it gives is on the mount the walk started from: fstatfs says
+ *    whether that is procfs or sysfs (then the ptrace path too);
+ *  - the call itself runs on that descriptor (open: openat2 is the call; stat,
+ *    statx, access, readlink: their *at form with AT_EMPTY_PATH), so another
+ *    thread that swaps a directory for a symlink cannot make it walk elsewhere.
+ * Anything else, and any doubt, goes back to the site's `syscall`: the ptrace path,
+ * which gives the exact answer. */
 
 #define AT_FDCWD	(-100)
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_EACCESS	0x200
+#define AT_NO_AUTOMOUNT	0x800
+#define AT_EMPTY_PATH	0x1000
+#define AT_STATX_SYNC_TYPE	0x6000
+#define O_CREAT		0100
+#define O_EXCL		0200
+#define O_NOFOLLOW	0400000
+#define O_CLOEXEC	02000000
+#define O_PATH		010000000
+#define O_TMPFILE	020000000	/* __O_TMPFILE: what WILL_CREATE tests */
+#define O_PATH_FLAGS	(0200000 /* O_DIRECTORY */ | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+#define VALID_OPEN_FLAGS 037777703	/* the kernel's VALID_OPEN_FLAGS on x86-64 */
+#define RESOLVE_NO_XDEV	0x01
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC	0x62656572
+#define EINVAL		22
+#define ENOENT		2
+#define EXDEV		18
+#define EMFILE		24
+#define ENFILE		23
 #define EFAULT		14
 #define SHIM_PATH_MAX	256	/* longer paths take the ptrace path (stack use) */
+#define NR_open		2
+#define NR_close	3
+#define NR_stat		4
+#define NR_lstat	6
+#define NR_access	21
+#define NR_dup		32
+#define NR_readlink	89
+#define NR_getdents64	217
+#define NR_openat	257
+#define NR_newfstatat	262
+#define NR_readlinkat	267
+#define NR_faccessat	269
+#define NR_statx	332
+#define NR_openat2	437
+#define NR_faccessat2	439
 
-static int is_name(const char *c, long n, const char *name)
+/* 1 when an absolute path names /proc or /sys from the root as written (no ".."):
+ * sent to the ptrace path at once (the kernel's test below would say EXDEV) */
+static int lexically_special(const char *p)
 {
-	long i = 0;
-	for (; i < n && name[i]; i++)
-		if (c[i] != name[i]) return 0;
-	return i == n && !name[i];
+	for (const char *q = p; *q; ) {
+		while (*q == '/') q++;
+		const char *c = q;
+		while (*q && *q != '/') q++;
+		if (q - c == 2 && c[0] == '.' && c[1] == '.') return 0;
+	}
+	while (*p == '/') p++;
+	return (p[0] == 'p' && p[1] == 'r' && p[2] == 'o' && p[3] == 'c' && (!p[4] || p[4] == '/')) ||
+	       (p[0] == 's' && p[1] == 'y' && p[2] == 's' && p[3] == '/');
 }
 
-/* 1 when the path cannot name anything the supervisor translates, whatever
- * directory it is relative to: its lexical normal form does not start with a
- * component "proc" or "sys", and, relative, it never climbs above its start (that
- * would depend on the directory's ancestors) */
-static int lexically_plain(const char *p)
+/* 1 when p is one name: not "." or "..", no slash */
+static int single_name(const char *p)
 {
-	int absolute = *p == '/', depth = 0;
-	const char *first = 0;
-	long flen = 0;
-	while (*p) {
-		while (*p == '/') p++;
-		const char *c = p;
-		while (*p && *p != '/') p++;
-		long n = p - c;
-		if (!n || (n == 1 && c[0] == '.')) continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			if (depth > 0) depth--;
-			else if (!absolute) return 0;
-			continue;
-		}
-		if (depth++ == 0) { first = c; flen = n; }
-	}
-	if (depth && (is_name(first, flen, "proc") || is_name(first, flen, "sys"))) return 0;
+	if (p[0] == '.' && (!p[1] || (p[1] == '.' && !p[2]))) return 0;
+	for (; *p; p++)
+		if (*p == '/') return 0;
 	return 1;
 }
 
 struct linux_statfs { long f_type; long rest[14]; };
+struct open_how { uint64_t flags, mode, resolve; };
+
+struct linux_stat { uint64_t st_dev; uint64_t rest[17]; };	/* x86-64 struct stat: 144 bytes */
+
+/* 1 when descriptor fd (what a path gave) is on procfs or sysfs; its stat in *st.
+ * Both have anonymous devices (major 0); a file system on a block device cannot be
+ * either, and its statfs (ext4's sums its counters) is not needed. */
+static int special_fs_st(long fd, struct linux_stat *st)
+{
+	struct linux_statfs sf;
+	if (shim_raw_syscall(NR_newfstatat, fd, (long)"", (long)st, AT_EMPTY_PATH, 0, 0) < 0) return 0;
+	if ((st->st_dev >> 8 & 0xfff) != 0) return 0;
+	if (shim_raw_syscall(NR_fstatfs, fd, (long)&sf, 0, 0, 0, 0) < 0) return 0;
+	return sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC;
+}
+
+static int special_fs(long fd)
+{
+	struct linux_stat st;
+	return special_fs_st(fd, &st);
+}
 
 /* 1 when the directory a relative path starts from is neither procfs nor sysfs.
  * An error (EBADF, ...) says 1: the native call reports it as Linux would. */
@@ -197,6 +252,24 @@ static long touch_arg(const struct shim_data *d, const long *a, unsigned spec, i
 	return 0;
 }
 
+/* The resolution's outcome as the call's result: r (a descriptor, or the error of
+ * a walk that stayed on its starting mount, which the call itself would meet), or
+ * 1 in *traced when the ptrace path must answer: the walk crossed a mount
+ * (EXDEV), ended on procfs or sysfs, started there (an error from a relative
+ * path: its directory is looked at), or ran out of descriptors (the call itself
+ * needs none). */
+static long resolved(long r, int relative, long dirfd, struct linux_stat *st, int *traced)
+{
+	if (r >= 0) {
+		if (!special_fs_st(r, st)) return r;
+		shim_raw_syscall(NR_close, r, 0, 0, 0, 0, 0);
+	} else if (r != -EXDEV && r != -EMFILE && r != -ENFILE && !(relative && !dir_plain(dirfd))) {
+		return r;
+	}
+	*traced = 1;
+	return r;
+}
+
 /* A path call (or getdents64) run natively here when the supervisor would not
  * change it: its path is the spec's STR argument, relative to its first descriptor
  * argument (none: the cwd); 0 in r.done sends it to the ptrace path. */
@@ -205,25 +278,122 @@ static struct shim_result path_syscall(struct shim_data *d, long nr, const long 
 {
 	struct shim_result r = { 0, 0 };
 	long budget = TOUCH_MAX, dirfd = AT_FDCWD;
-	int pathi = -1;
+	int pathi = -1, traced = 0;
 	for (int i = 0; i < 6; i++)
 		if (s->arg[i] >> 12 == SPEC_STR) pathi = i;
 	if (s->fds) {
 		dirfd = (long)(int)a[__builtin_ctz(s->fds)];
 		if (dirfd == d->pool_fd) goto traced;	/* "closed": EBADF there */
 	}
-	if (pathi >= 0) {
-		char path[SHIM_PATH_MAX];
-		long n = shim_copy_str(path, (const char *)a[pathi], sizeof path);
-		if (n < 0) goto traced;		/* a bad pointer (EFAULT there) or too long */
-		if (!lexically_plain(path)) goto traced;
-		if (n && path[0] != '/' && !dir_plain(dirfd)) goto traced;
-	} else if (!dir_plain(dirfd)) {		/* getdents64: a listing of /proc */
-		goto traced;
-	}
 	for (int i = 0; i < 6; i++)		/* the output buffers */
 		if (i != pathi && s->arg[i] && touch_arg(d, a, s->arg[i], i, &budget) < 0) goto traced;
-	r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (pathi < 0) {	/* getdents64: a listing of /proc goes to the supervisor */
+		/* on a duplicate: another thread cannot dup2 a /proc directory over the
+		 * number between the test and the call (same open file, same offset) */
+		long fd = shim_raw_syscall(NR_dup, dirfd, 0, 0, 0, 0, 0);
+		if (fd < 0) goto traced;	/* EBADF, EMFILE: the ptrace path says */
+		if (special_fs(fd)) {
+			shim_raw_syscall(NR_close, fd, 0, 0, 0, 0, 0);
+			goto traced;
+		}
+		r.ret = shim_raw_syscall(nr, fd, a[1], a[2], 0, 0, 0);
+		shim_raw_syscall(NR_close, fd, 0, 0, 0, 0, 0);
+		goto done;
+	}
+	char path[SHIM_PATH_MAX];
+	long n = shim_copy_str(path, (const char *)a[pathi], sizeof path);
+	if (n < 0) goto traced;		/* a bad pointer (EFAULT there) or too long */
+	if (path[0] == '/' && lexically_special(path)) goto traced;
+	if (!n) {	/* fstat (AT_EMPTY_PATH) through a shared wrapper, or ENOENT: no walk */
+		r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		goto done;
+	}
+	int relative = path[0] != '/';
+	long flags = 0, op = nr, o;
+	struct open_how how = { 0, 0, RESOLVE_NO_XDEV };
+	/* the call's own flags: those that follow a last symlink or not, and those its
+	 * *at form on a descriptor takes; anything else goes to ptrace */
+	switch (nr) {
+	case NR_open: case NR_openat:
+		/* openat2 is the call, with open's flags as the kernel's build_open_how
+		 * makes them (openat2 refuses what open ignores) */
+		flags = nr == NR_open ? a[1] : a[2];
+		how.flags = (uint64_t)(unsigned)flags & VALID_OPEN_FLAGS;
+		if (how.flags & O_PATH) how.flags &= O_PATH_FLAGS;
+		if (how.flags & (O_CREAT | O_TMPFILE))
+			how.mode = (uint64_t)(nr == NR_open ? a[2] : a[3]) & 07777;
+		r.ret = shim_raw_syscall(NR_openat2, nr == NR_open ? AT_FDCWD : dirfd, a[pathi], (long)&how,
+					 sizeof how, 0, 0);
+		struct linux_stat st;
+		r.ret = resolved(r.ret, relative, dirfd, &st, &traced);
+		if (traced) goto traced;
+		goto done;
+	case NR_stat: case NR_access: case NR_faccessat: break;
+	case NR_lstat: case NR_readlink: case NR_readlinkat: flags = AT_SYMLINK_NOFOLLOW; break;
+	case NR_newfstatat: flags = a[3]; if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) goto traced; break;
+	case NR_statx: flags = a[2];
+		if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) goto traced;
+		break;
+	case NR_faccessat2: flags = a[3]; if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS)) goto traced; break;
+	default: goto traced;
+	}
+	/* The common stat of a name in a directory (tar, find, ls): one lookup, no
+	 * symlink followed. Its result can be on procfs or sysfs only if the directory
+	 * was (or the name is a mount point of one): a result on a block device's file
+	 * system (major != 0; procfs and sysfs have anonymous devices) touched neither.
+	 * Anything else is done again the long way below. */
+	if ((flags & AT_SYMLINK_NOFOLLOW) && single_name(path)) {
+		if (nr == NR_statx) {
+			uint32_t major = 0;
+			r.ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+			if (r.ret == 0 && shim_copy_mem(&major, (const char *)a[4] + 136, 4) == 0 && major)
+				goto done;
+		} else if (nr == NR_newfstatat || nr == NR_lstat) {
+			struct linux_stat st;
+			r.ret = nr == NR_lstat ? shim_raw_syscall(NR_newfstatat, AT_FDCWD, a[0], (long)&st, flags, 0, 0)
+					       : shim_raw_syscall(nr, a[0], a[1], (long)&st, flags, 0, 0);
+			if (r.ret == 0 && (st.st_dev >> 8 & 0xfff)) {
+				r.ret = shim_copy_mem((void *)a[nr == NR_lstat ? 1 : 2], &st, sizeof st) < 0 ? -EFAULT : 0;
+				goto done;
+			}
+		}
+	}
+	if ((nr == NR_access || nr == NR_faccessat || nr == NR_faccessat2) &&
+	    (nr == NR_access ? a[1] : a[2]) & ~7L)
+		goto traced;	/* EINVAL, before the walk */
+	if ((int)(nr == NR_readlink ? a[2] : nr == NR_readlinkat ? a[3] : 1) <= 0) goto traced;	/* EINVAL */
+	how.flags = O_PATH | O_CLOEXEC | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0);
+	o = shim_raw_syscall(NR_openat2, pathi == 0 ? AT_FDCWD : dirfd, a[pathi], (long)&how, sizeof how, 0, 0);
+	struct linux_stat st;
+	o = resolved(o, relative, dirfd, &st, &traced);
+	if (traced) goto traced;
+	if (o < 0) {
+		r.ret = o;
+		goto done;
+	}
+	switch (op) {
+	case NR_stat: case NR_lstat: case NR_newfstatat:	/* resolved() made it */
+		r.ret = shim_copy_mem((void *)a[nr == NR_newfstatat ? 2 : 1], &st, sizeof st) < 0 ? -EFAULT : 0;
+		break;
+	case NR_statx:
+		r.ret = shim_raw_syscall(NR_statx, o, (long)"", AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW),
+					 a[3], a[4], 0);
+		break;
+	case NR_access:
+		r.ret = shim_raw_syscall(NR_faccessat2, o, (long)"", a[1], AT_EMPTY_PATH, 0, 0);
+		break;
+	case NR_faccessat: case NR_faccessat2:
+		r.ret = shim_raw_syscall(NR_faccessat2, o, (long)"", a[2], AT_EMPTY_PATH | (flags & AT_EACCESS), 0, 0);
+		break;
+	case NR_readlink: case NR_readlinkat: {
+		long buf = nr == NR_readlink ? a[1] : a[2], size = nr == NR_readlink ? a[2] : a[3];
+		r.ret = shim_raw_syscall(NR_readlinkat, o, (long)"", buf, size, 0, 0);
+		if (r.ret == -ENOENT) r.ret = -EINVAL;	/* not a symlink: readlink's answer */
+		break;
+	}
+	}
+	shim_raw_syscall(NR_close, o, 0, 0, 0, 0, 0);
+done:
 	/* The memory manager may have taken a page back since the touch (another
 	 * thread's reclaim): the kernel's EFAULT comes before any effect for these
 	 * calls, so the ptrace path may run the call again and answer for good. */
@@ -233,6 +403,7 @@ static struct shim_result path_syscall(struct shim_data *d, long nr, const long 
 	return r;
 traced:
 	d->path_traced++;
+	r.done = 0;
 	return r;
 }
 

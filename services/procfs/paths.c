@@ -41,14 +41,14 @@ static long path_call_follow(struct sysreq *r, int di, int pi, int open_flags, b
 	struct task *t = r->task;
 	if (guest_read_str(t->tid, path, r->args[pi], sizeof path) < 0) return SYSRET_NATIVE;
 	int dirfd = di >= 0 ? (int)r->args[di] : AT_FDCWD;
-	int rc = procfs_resolve(t, dirfd, path, &pp);
+	int rc = procfs_resolve(t, dirfd, path, follow, &pp);
 	if (rc <= 0) return rc < 0 ? rc : SYSRET_NATIVE;
 	if (open_flags >= 0 && pp.synth != SYNTH_NONE && (open_flags & O_ACCMODE) == O_RDONLY &&
 	    !(open_flags & O_DIRECTORY)) {
 		long err = open_synth(r, pi, &pp);
 		if (err < 0) return err;
 	}
-	if (pp.exe && follow && !(open_flags >= 0 && (open_flags & O_NOFOLLOW)))
+	if (pp.exe && follow)
 		snprintf(pp.host, sizeof pp.host, "%s", pp.exe);
 	DBG(DBG_PROC, "[%d] %s -> %s", task_vtid(t), path, pp.host);
 	uint64_t a = sysreq_push(r, pp.host, strlen(pp.host) + 1);
@@ -62,8 +62,16 @@ static long path_call(struct sysreq *r, int di, int pi, int open_flags)
 	return path_call_follow(r, di, pi, open_flags, true);
 }
 
-long sys_open(struct sysreq *r, gaddr_t p, int flags, unsigned mode) { return path_call(r, -1, 0, flags); }
-long sys_openat(struct sysreq *r, int dfd, gaddr_t p, int flags, unsigned mode) { return path_call(r, 0, 1, flags); }
+/* open follows a last symlink unless O_NOFOLLOW, or O_CREAT|O_EXCL (which fail on
+ * any existing name) */
+static long open_call(struct sysreq *r, int di, int pi, int flags)
+{
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	return path_call_follow(r, di, pi, flags, follow);
+}
+
+long sys_open(struct sysreq *r, gaddr_t p, int flags, unsigned mode) { return open_call(r, -1, 0, flags); }
+long sys_openat(struct sysreq *r, int dfd, gaddr_t p, int flags, unsigned mode) { return open_call(r, 0, 1, flags); }
 long sys_stat(struct sysreq *r, gaddr_t p, gaddr_t buf) { return path_call(r, -1, 0, -1); }
 long sys_lstat(struct sysreq *r, gaddr_t p, gaddr_t buf) { return path_call_follow(r, -1, 0, -1, false); }
 long sys_newfstatat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t buf, int fl)
@@ -76,14 +84,15 @@ long sys_faccessat2(struct sysreq *r, int dfd, gaddr_t p, int mode, int fl)
 { return path_call_follow(r, 0, 1, -1, !(fl & AT_SYMLINK_NOFOLLOW)); }
 long sys_chdir(struct sysreq *r, gaddr_t p) { return path_call(r, -1, 0, -1); }
 long sys_execve(struct sysreq *r, gaddr_t p, gaddr_t argv, gaddr_t envp) { return path_call(r, -1, 0, -1); }
-long sys_execveat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t a, gaddr_t e, int fl) { return path_call(r, 0, 1, -1); }
+long sys_execveat(struct sysreq *r, int dfd, gaddr_t p, gaddr_t a, gaddr_t e, int fl)
+{ return path_call_follow(r, 0, 1, -1, !(fl & AT_SYMLINK_NOFOLLOW)); }
 
 long sys_openat2(struct sysreq *r, int dfd, gaddr_t p, gaddr_t how, unsigned long size)
 {
 	uint64_t flags;	/* struct open_how starts with the flags */
 	if (size < sizeof flags || copy_from_guest(r->task->tid, &flags, how, sizeof flags))
 		return SYSRET_NATIVE;
-	return path_call(r, 0, 1, (int)flags);
+	return open_call(r, 0, 1, (int)flags);
 }
 
 /* readlink of /proc/self and /proc/thread-self names the caller's virtual ids */
@@ -93,7 +102,7 @@ static long readlink_call(struct sysreq *r, int di, int pi, gaddr_t buf, unsigne
 	struct proc_path pp;
 	struct task *t = r->task;
 	if (guest_read_str(t->tid, path, r->args[pi], sizeof path) < 0) return SYSRET_NATIVE;
-	int rc = procfs_resolve(t, di >= 0 ? (int)r->args[di] : AT_FDCWD, path, &pp);
+	int rc = procfs_resolve(t, di >= 0 ? (int)r->args[di] : AT_FDCWD, path, false, &pp);
 	if (rc < 0) return rc;
 	if (rc == 0) return SYSRET_NATIVE;
 	if (pp.exe) {	/* the program the loader mapped, not the stub the host exec'd */

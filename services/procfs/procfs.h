@@ -5,7 +5,9 @@
  * /proc/thread-self resolve to the caller; listings of /proc and /proc/PID/task show
  * only the namespace's tasks under their virtual ids; /proc/PID/status and stat are
  * generated from the task table (virtual Pid/PPid/Tgid/NSpid..., TracerPid 0). Other
- * /proc files pass through from the host.
+ * /proc files pass through from the host. Whether a path is in /proc is decided by
+ * the kernel's resolution of it from the guest's directory, not by its text: a
+ * symlink to /proc leads to the guest's /proc (resolve.c).
  *
  * Thread: tracer thread (handlers run in the dispatcher). */
 #ifndef PERSONA_PROCFS_H

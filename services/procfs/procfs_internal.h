@@ -26,11 +26,12 @@ struct proc_path {
 	bool thread_self;
 };
 
-/* Resolves guest path `path` relative to `dirfd` (AT_FDCWD: cwd) of task `t`.
- * Returns 0 when the path does not concern /proc/PID (run it unchanged), 1 when
- * pp->host holds the translated path, or -errno (ENOENT for pids outside the
- * namespace, ENAMETOOLONG). */
-int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp);
+/* Resolves guest path `path` relative to `dirfd` (AT_FDCWD: cwd) of task `t`, as
+ * the kernel would (symlinks, "..", a last symlink followed iff `follow`: see
+ * resolve.c). Returns 0 when the path does not concern /proc/PID (run it
+ * unchanged), 1 when pp->host holds the translated path, or -errno (ENOENT for
+ * pids outside the namespace, ENAMETOOLONG). */
+int procfs_resolve(struct task *t, int dirfd, const char *path, bool follow, struct proc_path *pp);
 /* Writes the generated file for pp into a new memfd; returns its fd or -errno. */
 int procfs_synth_open(const struct proc_path *pp);
 /* Whether s[0..n) is a non-empty run of decimal digits (a pid component) */

@@ -1,13 +1,39 @@
 /* services/procfs/resolve.c - guest /proc paths to host paths.
- * Relative paths are resolved against the guest's cwd or dirfd, which the host
- * reports in host terms; they are first turned back into the guest's view, joined,
- * normalised lexically, and translated as a whole. */
+ *
+ * Whether a path reaches /proc is the kernel's answer, not the path's text: a
+ * symlink to /proc (or to /proc/self/fd), a directory descriptor or cwd reached
+ * through one, or ".." after one, lead there as surely as "/proc/..." does, and an
+ * untranslated path into the host's /proc reaches the frame pool's memfd
+ * (/proc/self/fd/1023) and the supervisor's own entries. So a path is decided in
+ * two steps:
+ *  1. lexically "/proc/..." from the root (no ".." in it): under /proc, as written;
+ *  2. anything else: the supervisor resolves it from the guest's directory (opened
+ *     through /proc/TID/cwd or /proc/TID/fd/N) with openat2(O_PATH,
+ *     RESOLVE_NO_XDEV), following a last symlink as the call would. A walk that
+ *     stays on one mount that is neither procfs nor sysfs never touched them: the
+ *     call runs unchanged (the common case: one openat2, one fstatfs). A walk that
+ *     crossed a mount (EXDEV) or ended on procfs/sysfs is redone component by
+ *     component (walk()): symlinks replaced by their targets and ".." taken on the
+ *     resolved path, up to the point where it enters /proc; the rest is kept as
+ *     written. That resolved path, in the guest's view, is translated as a whole.
+ * Relative paths from a directory in /proc are read back from the host's
+ * /proc/TID/fd/N (or cwd) in the guest's terms (host_to_guest_view).
+ *
+ * Left: the guest's call re-resolves its own path after this decision, so a
+ * second thread or process that swaps a directory for a symlink to /proc in
+ * between wins the race (docs/shim.md, "Threat model"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include "services/procfs/procfs_internal.h"
 #include "core/pidmap.h"
 #include "services/mm/mm.h"
@@ -88,26 +114,175 @@ static bool sysfs_cpu_file(const char *abs)
 				  !strcmp(abs, "/sys/devices/system/cpu/present"));
 }
 
-/* Builds the absolute guest-view path; 0 when it cannot concern /proc (or a
- * sysfs_cpu_file) */
-static int absolute(struct task *t, int dirfd, const char *path, char *abs, size_t len)
+/* Whether fd is on procfs or sysfs (the file systems the personality translates).
+ * Both have anonymous devices (major 0): a file on a block device's file system is
+ * neither, without a statfs (ext4's sums its counters: 1.7 us here). */
+static bool special_fs(int fd)
 {
+	struct stat st;
+	struct statfs sf;
+	if (!fstat(fd, &st) && major(st.st_dev)) return false;
+	return !fstatfs(fd, &sf) && (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC);
+}
+
+/* The guest's directory for a relative path (dirfd, or its cwd), opened O_PATH
+ * through its magic link in the host's /proc; -errno */
+static int open_start(struct task *t, int dirfd)
+{
+	char link[64];
+	if (dirfd == AT_FDCWD) snprintf(link, sizeof link, "/proc/%d/cwd", t->tid);
+	else snprintf(link, sizeof link, "/proc/%d/fd/%d", t->tid, dirfd);
+	int fd = open(link, O_PATH | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Step 2's first half: 0 when the kernel's resolution of path (from the guest's
+ * directory, following a last symlink iff `follow`) stays on one mount that is
+ * neither procfs nor sysfs, so that it cannot concern /proc; 1 when it must be
+ * walked. Errors of the resolution are the native call's own (its walk is the
+ * same), unless it started on procfs or sysfs. */
+static int kernel_check(struct task *t, int dirfd, const char *path, bool follow)
+{
+	int start = AT_FDCWD;	/* an absolute path: the root, the guest's as ours */
+	if (path[0] != '/') {
+		if (dirfd == MM_POOL_FD && mm_active()) return 0;	/* "closed": the kernel says */
+		start = open_start(t, dirfd);
+		if (start < 0) return 0;	/* EBADF etc.: the kernel says it */
+	}
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+				.resolve = RESOLVE_NO_XDEV };
+	int fd = (int)syscall(SYS_openat2, start, path, &how, sizeof how);
+	int r;
+	if (fd >= 0) {
+		r = special_fs(fd);
+		close(fd);
+	} else {
+		r = errno == EXDEV || (start >= 0 && special_fs(start));
+	}
+	if (start >= 0) close(start);
+	return r;
+}
+
+static bool under(const char *abs, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(abs, dir, n) && (abs[n] == 0 || abs[n] == '/');
+}
+
+/* Step 2's second half: resolves path from the guest's directory as the kernel
+ * does, one component at a time (openat O_PATH|O_NOFOLLOW from the previous one),
+ * into abs: the symlink-free path of where it goes, in the guest's view, until it
+ * reaches /proc, after which the rest is appended as written (procfs's own links,
+ * self and the magic fd/N, cwd, exe..., are the translation's to follow). A
+ * failing step (ENOENT...) ends the walk the same way: the guest's call meets the
+ * same failure. 1, or 0 when the path does not concern /proc after all, or -errno
+ * (a procfs or sysfs mounted elsewhere than /proc and /sys: EACCES) */
+static int walk(struct task *t, int dirfd, const char *path, bool follow, char *abs, size_t len)
+{
+	char rest[2 * PATH_MAX], target[PATH_MAX], canon[PATH_MAX];
+	int cur, links = 0;
+	if (strlen(path) >= sizeof rest) return 0;
+	strcpy(rest, path);
 	if (path[0] == '/') {
-		if (strncmp(path, "/proc", 5) && strncmp(path, "/sys/", 5) && !strstr(path, ".."))
-			return 0;
+		strcpy(canon, "/");
+		cur = open("/", O_PATH | O_CLOEXEC);
+	} else {
+		long n = procfs_fd_path(t, dirfd, canon, sizeof canon);
+		if (n < 0 || canon[0] != '/') return 0;
+		host_to_guest_view(canon, sizeof canon);
+		cur = open_start(t, dirfd);
+	}
+	if (cur < 0) return 0;
+	const char *p = rest;
+	int r = 1;
+	for (;;) {
+		if (under(canon, "/proc")) break;
+		if (special_fs(cur) && !under(canon, "/sys")) { r = -EACCES; break; }
+		while (*p == '/') p++;
+		if (!*p) break;
+		const char *e = strchrnul(p, '/');
+		size_t n = e - p;
+		if (n == 1 && p[0] == '.') { p = e; continue; }
+		if (n == 2 && p[0] == '.' && p[1] == '.') {	/* the resolved path's parent */
+			int up = openat(cur, "..", O_PATH | O_CLOEXEC);
+			if (up < 0) break;
+			close(cur);
+			cur = up;
+			char *slash = strrchr(canon, '/');
+			slash[slash == canon] = 0;	/* "/a/b" -> "/a", "/a" -> "/" */
+			p = e;
+			continue;
+		}
+		char name[NAME_MAX + 1];
+		if (n > NAME_MAX) break;	/* ENAMETOOLONG: the kernel says */
+		memcpy(name, p, n);
+		name[n] = 0;
+		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) break;
+		struct stat st;
+		/* a symlink is followed inside the path, after it a trailing slash, and
+		 * at its end when the call follows */
+		if (!fstatat(fd, "", &st, AT_EMPTY_PATH) && S_ISLNK(st.st_mode) && (*e || follow)) {
+			ssize_t tl = readlinkat(fd, "", target, sizeof target - 1);
+			close(fd);
+			if (tl <= 0 || ++links > 40) { r = 0; break; }	/* ELOOP...: the kernel says */
+			target[tl] = 0;
+			if (tl + strlen(e) >= sizeof rest) { r = 0; break; }
+			memmove(rest + tl, e, strlen(e) + 1);
+			memcpy(rest, target, tl);
+			p = rest;
+			if (target[0] == '/') {
+				int root = open("/", O_PATH | O_CLOEXEC);
+				if (root < 0) { r = 0; break; }
+				close(cur);
+				cur = root;
+				strcpy(canon, "/");
+			}
+			continue;
+		}
+		size_t cl = strlen(canon);
+		if (cl + 1 + n >= sizeof canon) { close(fd); r = 0; break; }
+		if (cl > 1) canon[cl++] = '/';
+		memcpy(canon + cl, name, n + 1);
+		close(cur);
+		cur = fd;
+		p = e;
+	}
+	close(cur);
+	if (r <= 0) return r;
+	size_t cl = strlen(canon), pl = strlen(p);
+	if (cl + 1 + pl >= len) return -ENAMETOOLONG;
+	memcpy(abs, canon, cl);
+	abs[cl] = '/';
+	memcpy(abs + cl + 1, p, pl + 1);
+	return 1;
+}
+
+/* Whether an absolute path names /proc (or /sys) from the root without a ".." (so
+ * that its text is where it goes) */
+static bool lexical_special(const char *path)
+{
+	for (const char *p = path; *p; ) {
+		while (*p == '/') p++;
+		const char *e = strchrnul(p, '/');
+		if (e - p == 2 && p[0] == '.' && p[1] == '.') return false;
+		p = e;
+	}
+	while (*path == '/') path++;
+	return (!strncmp(path, "proc", 4) && (path[4] == '/' || !path[4])) || !strncmp(path, "sys/", 4);
+}
+
+/* Builds the absolute guest-view path; 0 when it cannot concern /proc (or a
+ * sysfs_cpu_file). `follow`: the call follows a last symlink. */
+static int absolute(struct task *t, int dirfd, const char *path, char *abs, size_t len, bool follow)
+{
+	if (path[0] == '/' && lexical_special(path)) {
 		if (strlen(path) >= len) return -ENAMETOOLONG;
 		strcpy(abs, path);
 	} else {
-		long n = procfs_fd_path(t, dirfd, abs, len);
-		if (n < 0) return n == -ENOENT ? 0 : (int)n;	/* EBADF etc.: the kernel says it */
-		/* "/" joined with "proc/..." is in /proc too */
-		if (strncmp(abs, "/proc", 5) && strncmp(abs, "/sys/", 5) && !strstr(path, "..") &&
-		    strcmp(abs, "/"))
-			return 0;
-		host_to_guest_view(abs, len);
-		if (strlen(abs) + 1 + strlen(path) >= len) return -ENAMETOOLONG;
-		strcat(abs, "/");
-		strcat(abs, path);
+		int r = kernel_check(t, dirfd, path, follow);
+		if (r > 0) r = walk(t, dirfd, path, follow, abs, len);
+		if (r <= 0) return r;
 	}
 	normalise(abs);
 	if (sysfs_cpu_file(abs)) return 1;
@@ -176,10 +351,10 @@ static bool pool_fd_path(const char *rest)
 	return procfs_is_num(n, e - n) && atoi(n) == MM_POOL_FD && e - n <= 10;
 }
 
-int procfs_resolve(struct task *t, int dirfd, const char *path, struct proc_path *pp)
+int procfs_resolve(struct task *t, int dirfd, const char *path, bool follow, struct proc_path *pp)
 {
 	char abs[PATH_MAX];
-	int r = absolute(t, dirfd, path, abs, sizeof abs);
+	int r = absolute(t, dirfd, path, abs, sizeof abs, follow);
 	if (r <= 0) return r;
 	memset(pp, 0, sizeof *pp);
 	if (!strncmp(abs, "/sys/", 5)) {	/* a sysfs_cpu_file */

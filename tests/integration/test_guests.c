@@ -27,6 +27,7 @@ SAME(autoreap)
 SAME(pgrp_session)
 SAME(orphan_subreaper)
 SAME(procfs_self)
+SAME(procfs_symlink)	/* /proc through symlinks, dirfds, cwds: the guest's /proc */
 SAME(proc_listing)
 SAME(tty_jobctl)
 SAME(pidargs)
@@ -79,6 +80,7 @@ Suite *guests_suite(void)
 	tcase_add_test(tc, test_pgrp_session);
 	tcase_add_test(tc, test_orphan_subreaper);
 	tcase_add_test(tc, test_procfs_self);
+	tcase_add_test(tc, test_procfs_symlink);
 	tcase_add_test(tc, test_proc_listing);
 	tcase_add_test(tc, test_tty_jobctl);
 	tcase_add_test(tc, test_pidargs);

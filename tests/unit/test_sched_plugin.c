@@ -589,21 +589,21 @@ START_TEST(procfs_virtual_cpus)
 {
 	struct proc_path pp;
 	/* off: the host's files, untouched */
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/online", &pp), 0);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/online", true, &pp), 0);
 	fake_sched(3, &sched_rr_plugin);
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/online", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/online", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_CPU_RANGE);
 	ck_assert_str_eq(synth_read(&pp), "0-2\n");
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system//cpu/./possible", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system//cpu/./possible", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_CPU_RANGE);
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/present", &pp), 1);
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/offline", &pp), 0);
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/kernel/mm", &pp), 0);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/present", true, &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/devices/system/cpu/offline", true, &pp), 0);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/sys/kernel/mm", true, &pp), 0);
 	sc.ncpus = 1;
 	ck_assert_str_eq(synth_read(&pp), "0\n");
 	/* cpuinfo: exactly N processors, numbered, N siblings and cores */
 	sc.ncpus = 3;
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/cpuinfo", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/cpuinfo", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_CPUINFO);
 	char *ci = synth_read(&pp);
 	ck_assert_int_eq(count_lines(ci, "processor"), 3);
@@ -615,7 +615,7 @@ START_TEST(procfs_virtual_cpus)
 	}
 	ck_assert_msg(ci[strlen(ci) - 1] == '\n' && ci[strlen(ci) - 2] == '\n', "blocks end with a blank line");
 	/* /proc/stat: cpu0..cpu2, then the rest of the host's */
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/stat", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/stat", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_PROCSTAT);
 	char *st = synth_read(&pp);
 	ck_assert_int_eq(count_lines(st, "cpu "), 1);
@@ -632,15 +632,15 @@ START_TEST(procfs_sched_files)
 	fake_sched(2, &sched_rr_plugin);
 	struct proc_path pp;
 	/* /proc/self is the caller's view: the fake task */
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/sched", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/sched", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_SCHED);
 	ck_assert_ptr_eq(pp.task, &fake);
 	ck_assert_msg(!strncmp(synth_read(&pp), "worker (42, #threads: 3)\n", 25), "%s", synth_read(&pp));
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/thread-self/schedstat", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/thread-self/schedstat", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_SCHEDSTAT);
 	ck_assert_str_eq(synth_read(&pp), "1234567890 987654321 77\n");
 	/* status: the personality's switch counts where the host's were */
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/status", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/status", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_STATUS);
 	char *s = synth_read(&pp);
 	ck_assert_msg(strstr(s, "\nvoluntary_ctxt_switches:\t60\nnonvoluntary_ctxt_switches:\t17\n"), "%s", s);
@@ -648,7 +648,7 @@ START_TEST(procfs_sched_files)
 	ck_assert_int_eq(count_lines(s, "nonvoluntary_ctxt_switches:"), 1);
 	/* off: sched and schedstat are the host's */
 	unfake_sched();
-	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/sched", &pp), 1);
+	ck_assert_int_eq(procfs_resolve(&fake, AT_FDCWD, "/proc/self/sched", true, &pp), 1);
 	ck_assert_int_eq(pp.synth, SYNTH_NONE);
 }
 END_TEST
