@@ -406,10 +406,17 @@ int frame_pool_init(uint64_t bytes)
 	if (pool_fd >= 0) return -EBUSY;
 	if (n == 0 || n > FRAME_NONE) return -EINVAL;	/* FRAME_NONE is no pfn */
 	/* No MFD_CLOEXEC: guests inherit the pool on purpose, to map frames from it. */
-	pool_fd = memfd_create("persona-frames", 0);
+	pool_fd = memfd_create("persona-frames", MFD_ALLOW_SEALING);
 	if (pool_fd < 0) return -errno;
 	nframes = n;
 	if (ftruncate(pool_fd, n * PAGE_SIZE) < 0) goto fail;
+	/* Its size never changes again, and nobody may change it: a guest that reaches
+	 * the file by a path (a route the personality does not see, docs/shim.md) and
+	 * truncates it would turn every access of the supervisor's direct map past the
+	 * new end into SIGBUS (measured: truncate("/proc/self/fd/1023", 4096) killed the
+	 * supervisor in both trap modes). The seals are the inode's: EPERM for any
+	 * open file of it. */
+	if (fcntl(pool_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) goto fail;
 	/* a second open file of the memfd, for writes at a file offset (sendfile): the
 	 * guests' descriptor shares its offset with pool_fd, this one is ours alone */
 	char self[64];

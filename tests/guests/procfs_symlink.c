@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,6 +109,31 @@ int main(void)
 		perror("symlink");
 		return 2;
 	}
+
+	/* the calls that change a file by name: the pool must stay out of reach (a
+	 * truncate of it killed the supervisor), directly and through a link */
+	const char *pools[] = { "/proc/self/fd/1023", in_dir("l/self/fd/1023"), in_dir("pool") };
+	for (int i = 0; i < 3; i++) {
+		char what[128];
+		errno = 0;
+		snprintf(what, sizeof what, "truncate of pool path %d: ENOENT", i);
+		check(truncate(pools[i], 4096) < 0 && errno == ENOENT, what);
+		snprintf(what, sizeof what, "chmod of pool path %d: ENOENT", i);
+		check(chmod(pools[i], 0) < 0 && errno == ENOENT, what);
+		snprintf(what, sizeof what, "creat of pool path %d: ENOENT", i);
+		int fd = creat(pools[i], 0600);
+		check(fd < 0 && errno == ENOENT, what);
+		if (fd >= 0) close(fd);
+		snprintf(what, sizeof what, "utimes of pool path %d: ENOENT", i);
+		check(utimes(pools[i], NULL) < 0 && errno == ENOENT, what);
+		char v[8];
+		snprintf(what, sizeof what, "getxattr of pool path %d: ENOENT", i);
+		check(syscall(SYS_getxattr, pools[i], "user.x", v, sizeof v) < 0 && errno == ENOENT, what);
+	}
+	/* still alive, memory still ours */
+	char *big = malloc(1 << 20);
+	check(big && memset(big, 7, 1 << 20) && big[12345] == 7, "memory works after the attempts");
+	free(big);
 
 	/* a path through a symlink */
 	check(open_enoent_at(AT_FDCWD, in_dir("l/self/fd/1023"), O_RDWR), "link/self/fd/1023 O_RDWR: ENOENT");
