@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/trap.h"
 #include "services/mm/mm_internal.h"
+#include "services/mm/swap.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -695,6 +696,17 @@ static long brk_shrink_exit(struct sysreq *r, long res)
 	return mm ? (long)mm->brk : res;
 }
 
+/* Whether a heap growth may take its first pages at once: not under memory pressure
+ * (the pool well stocked, no swap device whose reclaim the fill would have to run
+ * from inside the growth's batch); otherwise the first touch faults as before. */
+static bool brk_prefill_ok(void)
+{
+	if (swap_active()) return false;
+	struct frame_stats fs;
+	frame_stats(&fs);
+	return fs.free >= 4 * (uint64_t)mm_config.fault_around + 1024;
+}
+
 /* Linux's brk: on any failure the break stays where it was, and is returned. */
 long sys_brk(struct sysreq *r, uint64_t brk)
 {
@@ -743,6 +755,28 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 	vma_merge_neighbours(&mm->vmas, v);
 	r->data[1] = oldbrk;
 	r->data[2] = newbrk;
+	/* Alone in its mm at its seccomp stop: the reservation and the heap's first
+	 * pages (the window its first fault would fill: malloc writes the new top
+	 * chunk's header at once) in one batch, and the call answered here. That batch
+	 * is the one round trip the reservation's exit stop was, and the first-touch
+	 * fault (a stop and an injected mmap) is gone: fork+exec of a static busybox
+	 * took one in its two heap growths. */
+	struct inject_batch *b = !mm_shared(t) && t->stop == STOP_SECCOMP &&
+				 (mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) != VM_LOCKED &&
+				 brk_prefill_ok() ? mm_batch_begin(t) : NULL;
+	if (b) {
+		uint64_t fill = (uint64_t)mm_config.fault_around << PAGE_SHIFT;
+		if (fill > len) fill = len;
+		mm_fill(mm, oldbrk, oldbrk + fill, true);	/* best effort: the rest by fault */
+		host_reserve(t, oldbrk, len);
+		host_install_ptes(t, mm, oldbrk, oldbrk + fill);
+		if (mm_batch_end(t, b)) {
+			mm_unmap_tables(mm, oldbrk, newbrk);
+			return orig;
+		}
+		mm->brk = brk;
+		return (long)brk;
+	}
 	sysreq_set_nr(r, SYS_mmap);
 	sysreq_set_arg(r, 0, oldbrk);
 	sysreq_set_arg(r, 1, len);
