@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +58,12 @@ int run_cmd(char *const argv[], const char *input, int timeout_s, struct run_res
 	pid_t pid = fork();
 	if (pid < 0) return -1;
 	if (pid == 0) {
+		/* a test that Check's own timeout kills must not leave its persona (and
+		 * with it the guests) running: one livelocked swap test kept a CPU busy
+		 * for 17 minutes after its suite had moved on */
+		pid_t parent = getppid();
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) _exit(127);
 		setpgid(0, 0);
 		dup2(in[0], 0); dup2(out[1], 1); dup2(err[1], 2);
 		execvp(argv[0], argv);

@@ -175,7 +175,7 @@ START_TEST(test_swap_working_set)
 	struct run_result r;
 	ck_assert_int_eq(run_persona(ARGV("--mem=8M", "--swap=128M"), ARGV("sh", "-c",
 		"\"$0\" 24 && \"$0\" 24 4 && grep -E '^(pswpin|pswpout|pgmajfault|pgsteal_kswapd|pgsteal_direct) ' /proc/vmstat",
-		(char *)guest("mm_swap")), NULL, 240, &r), 0);
+		(char *)guest("mm_swap")), NULL, 140, &r), 0);	/* within the tcase's 150 s */
 	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
 	ck_assert_msg(strstr(r.out, "ok 6144 pages\nok 6144 pages\n") != NULL, "output:\n%s", r.out);
 	char *vm = strchr(r.out, 'p') ? strstr(r.out, "\npswpin") : NULL;
@@ -193,7 +193,7 @@ START_TEST(test_swap_working_set)
 	 * range lost its data.) */
 	ck_assert_int_eq(run_persona(ARGV("--mem=16M", "--swap=128M"), ARGV("sh", "-c",
 		"\"$0\" 12 1 sleep=5 & p=$!; sleep 2; \"$0\" 12 1 nofork; grep VmSwap /proc/$p/status; wait $p",
-		(char *)guest("mm_swap")), NULL, 240, &r), 0);
+		(char *)guest("mm_swap")), NULL, 140, &r), 0);	/* within the tcase's 150 s */
 	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %#x\n%s\n%s", r.status, r.out, r.err);
 	ck_assert_msg(strstr(r.out, "sleeping\nok 3072 pages\nVmSwap:") != NULL, "output:\n%s\n%s", r.out, r.err);
 	const char *vs = strstr(r.out, "VmSwap:");
