@@ -139,32 +139,23 @@ static unsigned displaced_len(const uint8_t *b, long nr)
 }
 
 /* Whether the syscall at sc has now trapped SHIM_PATCH_AFTER times (counting this
- * one); counts it if not. A small set-associative table of sites and their counts
- * (user addresses are below 2^47: the count lives in the top byte); sites that
+ * one); counts it if not. A small set-associative table of sites and their trap
+ * counts (user addresses are below 2^47: the count lives in the top byte); sites that
  * alternate in a loop must not evict each other. */
 #define SEEN_COUNT_SHIFT 56
 static bool seen_enough(struct shim_region *r, uint64_t sc)
 {
 	uint64_t *set = &r->seen[((sc * 0x9e3779b97f4a7c15ULL) >> 58) % (SHIM_SEEN / 4) * 4];
 	const uint64_t mask = (1ULL << SEEN_COUNT_SHIFT) - 1;
-	for (int i = 0; i < 4; i++)
-		if (set[i] && (set[i] & mask) == sc) {
-			uint64_t n = (set[i] >> SEEN_COUNT_SHIFT) + 1;
-			if (n + 1 >= SHIM_PATCH_AFTER) {
-				set[i] = 0;
-				return true;
-			}
-			set[i] = sc | n << SEEN_COUNT_SHIFT;
-			return false;
-		}
-	if (SHIM_PATCH_AFTER <= 1) return true;
-	for (int i = 0; i < 4; i++)
-		if (!set[i]) {
-			set[i] = sc;
-			return false;
-		}
-	set[sc % 4] = sc;	/* full: replace one */
-	return false;
+	uint64_t *e = NULL;
+	for (int i = 0; i < 4 && !e; i++)
+		if (set[i] && (set[i] & mask) == sc) e = &set[i];
+	for (int i = 0; i < 4 && !e; i++)
+		if (!set[i]) e = &set[i];
+	if (!e) e = &set[sc % 4];	/* full: replace one */
+	uint64_t n = ((*e & mask) == sc ? *e >> SEEN_COUNT_SHIFT : 0) + 1;
+	*e = n >= SHIM_PATCH_AFTER ? 0 : sc | n << SEEN_COUNT_SHIFT;
+	return n >= SHIM_PATCH_AFTER;
 }
 
 void shim_after_trap(struct task *t)

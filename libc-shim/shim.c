@@ -309,7 +309,7 @@ static struct shim_result path_syscall(struct shim_data *d, long nr, const long 
 		goto done;
 	}
 	int relative = path[0] != '/';
-	long flags = 0, op = nr, o;
+	long flags = 0, o;
 	struct open_how how = { 0, 0, RESOLVE_NO_XDEV };
 	/* the call's own flags: those that follow a last symlink or not, and those its
 	 * *at form on a descriptor takes; anything else goes to ptrace */
@@ -371,7 +371,7 @@ static struct shim_result path_syscall(struct shim_data *d, long nr, const long 
 		r.ret = o;
 		goto done;
 	}
-	switch (op) {
+	switch (nr) {
 	case NR_stat: case NR_lstat: case NR_newfstatat:	/* resolved() made it */
 		r.ret = shim_copy_mem((void *)a[nr == NR_newfstatat ? 2 : 1], &st, sizeof st) < 0 ? -EFAULT : 0;
 		break;

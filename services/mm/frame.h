@@ -80,11 +80,11 @@ pfn_t frame_alloc(unsigned order, bool zero);
 /* Claims exactly the n frames [pfn, pfn+n) if all are free (for contiguity with a
  * neighbouring mapping, so host mappings merge). 0, or -EBUSY leaving all free. */
 int frame_alloc_range(pfn_t pfn, unsigned n, bool zero);
-/* Clears n frames from pfn by writes to the pool (the host's own mapping of the
- * pages), not through the direct map: on these VMs a page's first touch through a
- * mapping costs ~10 us even when populated (shadow page tables), a pwrite ~2-3 us.
- * 0. */
-int frame_zero(pfn_t pfn, uint64_t n);
+/* Clears len bytes from byte `off` of the frames from pfn (a run) by writes to the
+ * pool (the host's own mapping of the pages), not through the direct map: on these
+ * VMs a page's first touch through a mapping costs ~10 us even when populated
+ * (shadow page tables), a pwrite ~2-3 us. */
+void frame_zero_bytes(pfn_t pfn, uint64_t off, uint64_t len);
 /* Copies frame src to frame dst, by copy_file_range within the pool: ~4 us a page,
  * against ~20-25 us through the direct map when neither frame was mapped there
  * yet, but ~0.5 us when both were (measured). For frames the supervisor never

@@ -160,6 +160,16 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 	return res;
 }
 
+#define PREFILL_CAP	(512UL << PAGE_SHIFT)	/* 2 MiB: prefill_of's limit */
+
+/* Whether a read-only mapping of a whole ELF file from offset 0 (ld.so reading a
+ * library's headers) reaches past the library's first segment, the part it keeps */
+static bool head_only(uint64_t len, unsigned long prot, const struct memobj *file, uint64_t pgoff)
+{
+	return file && pgoff == 0 && file->elf_head && (prot & (PROT_READ | PROT_WRITE)) == PROT_READ &&
+	       (len < PREFILL_CAP ? len : PREFILL_CAP) > file->elf_head;
+}
+
 /* How much of a new private mapping is made present at once, at the exit of the
  * reservation (one injected mmap per run of frames instead of a fault stop per
  * window): what a program loading a library certainly touches. Text whole, up to
@@ -173,7 +183,7 @@ static long managed_mmap_exit(struct sysreq *r, long res)
 static uint64_t prefill_of(uint64_t len, unsigned long prot, const struct memobj *file, uint64_t pgoff,
 			   uint32_t vflags)
 {
-	uint64_t n = 0, cap = 512UL << PAGE_SHIFT;
+	uint64_t n = 0, cap = PREFILL_CAP;
 	if (vflags & (VM_SHARED | VM_GROWSDOWN | VM_NORESERVE | VM_DROPPABLE)) return 0;
 	if (prot & PROT_WRITE) n = len <= (64UL << PAGE_SHIFT) && (file || len <= (16UL << PAGE_SHIFT)) ? len : 0;
 	else if (!file || !(prot & PROT_READ)) n = 0;
@@ -182,9 +192,9 @@ static uint64_t prefill_of(uint64_t len, unsigned long prot, const struct memobj
 	else if (pgoff == 0) n = len < cap ? len : cap;
 	/* a library mapped whole for its headers: only its first segment stays visible
 	 * once ld.so maps the others over the rest (libc: 38 of 482 pages); installing
-	 * the rest cost ~0.9 µs a page for nothing (the page cache still reads it in
-	 * one run, mmap_head_only) */
-	if (file && pgoff == 0 && file->elf_head && n > file->elf_head && !(prot & PROT_WRITE)) n = file->elf_head;
+	 * the rest cost ~0.9 µs a page for nothing (sys_mmap still reads the whole
+	 * file into the page cache in one run) */
+	if (head_only(len, prot, file, pgoff)) n = file->elf_head;
 	return n << 1 | !!(prot & PROT_WRITE);
 }
 
@@ -509,17 +519,18 @@ long sys_mmap(struct sysreq *r, uint64_t addr, unsigned long len, unsigned long 
 	struct inject_batch *b = alone && r->data[3] ? mm_batch_begin(t) : NULL;
 	if (b) {
 		uint64_t fill = r->data[3] >> 1;
-		if (obj && obj->kind == MO_FILE && p.pgoff == 0 && fill == obj->elf_head) {
+		if (obj && obj->kind == MO_FILE && head_only(p.len, prot, obj, p.pgoff)) {
 			/* the whole file into the page cache in one run of frames (each
 			 * segment ld.so maps next is then one host mapping), the head alone
 			 * into this mapping */
-			uint64_t all = p.len < (512UL << PAGE_SHIFT) ? p.len : 512UL << PAGE_SHIFT;
-			mm_fill(mm, addr, addr + all, false);
+			uint64_t all = p.len < PREFILL_CAP ? p.len : PREFILL_CAP;
+			mm_fill(mm, addr, addr + all, false);	/* best effort */
 			mm_unmap_tables(mm, addr + fill, addr + all);
+		} else {
+			mm_fill(mm, addr, addr + fill, r->data[3] & 1);	/* best effort */
 		}
-		mm_fill(mm, addr, addr + fill, r->data[3] & 1);	/* best effort */
 		host_reserve(t, addr, p.len);
-		host_install_ptes(t, mm, addr, addr + (r->data[3] >> 1));
+		host_install_ptes(t, mm, addr, addr + fill);
 		long err = mm_batch_end(t, b);
 		if (err) mm_unmap_tables(mm, addr, addr + p.len);
 		return err ? err : (long)addr;

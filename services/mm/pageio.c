@@ -78,17 +78,8 @@ long page_read_frames(int fd, uint64_t off, pfn_t pfn, uint64_t n)
 		if (k <= 0) break;	/* the end of the file (or an error: zeroes) */
 		done += (uint64_t)k;
 	}
-	if (done < len) {	/* the rest of the last page, and any page past the end */
-		uint64_t part = done & (PAGE_SIZE - 1), whole = done >> PAGE_SHIFT;
-		if (part) {
-			static const char zeroes[PAGE_SIZE];
-			if (pwrite(wfd, zeroes, PAGE_SIZE - part, (off_t)(frame_offset(pfn) + done)) !=
-			    (ssize_t)(PAGE_SIZE - part))
-				memset((char *)frame_to_virt(pfn + (pfn_t)whole) + part, 0, PAGE_SIZE - part);
-			whole++;
-		}
-		if (whole < n) frame_zero(pfn + (pfn_t)whole, n - whole);
-	}
+	/* the rest of the last page, and any page past the end */
+	if (done < len) frame_zero_bytes(pfn, done, len - done);
 	return (long)done;
 fallback:;
 	struct iovec iov = { frame_to_virt_range(pfn, n), len };
