@@ -62,6 +62,10 @@ void shim_guest_seccomp(struct task *t);
 /* The parent, process group or session of process `leader` changed (core/task.c):
  * the answers its threads' shims give themselves are rewritten. */
 void shim_ids_changed(struct task *leader);
+/* The clear_child_tid address t's set_tid_address gave the kernel through the shim
+ * (which answers that call itself), 0 if none: read from the guest's page, a hint
+ * (services/mm/kwrite.c keeps that page writable). */
+uint64_t shim_clear_tid(struct task *t);
 
 /* At a seccomp stop of a class syscall, after its handler ran and before the
  * reply: patches the call site if it is one the shim can take (trap_shim.c). */

@@ -28,6 +28,7 @@ struct shim_region {
 
 struct shim_stats {
 	uint64_t regions, requests, emulated, native, traced, patched, patch_refused;
+	uint64_t prepatched;		/* learned sites patched in new images */
 	uint64_t guest_answers;		/* as the guests counted them */
 	uint64_t path_native, path_traced;	/* likewise */
 	uint64_t generic_native, generic_traced;	/* likewise */
@@ -41,6 +42,8 @@ extern const struct shim_header *shim_hdr;	/* the blob's header */
 /* The region and channel of a ring tag, NULL when stale. */
 struct shim_region *shim_region_of_tag(uint64_t tag, unsigned *chan);
 uint64_t shim_tag(const struct shim_region *r, unsigned chan);
+/* Patches the sites learned in other processes into t's new image (shim_exec). */
+void shim_prepatch(struct task *t);
 /* Where stubs start in the text pages, and how many fit. */
 unsigned shim_stub_base(void);
 unsigned shim_stub_max(void);

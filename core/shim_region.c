@@ -29,7 +29,7 @@ static uint32_t region_gen[MAX_REGIONS];
 
 /* the channel's class: id queries answered from the task table (services/pm) */
 static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
-				  SYS_getpgid, SYS_getsid };
+				  SYS_getpgid, SYS_getsid, SYS_set_tid_address };
 /* the path calls the shim runs itself when the supervisor would not change them
  * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc */
 static const long path_nrs[] = {
@@ -296,6 +296,12 @@ static void chan_fill_ids(struct shim_chan *c, struct task *t)
 	__atomic_store_n(&c->have, have, __ATOMIC_RELEASE);
 }
 
+uint64_t shim_clear_tid(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].clear_tid : 0;
+}
+
 void shim_ids_changed(struct task *leader)
 {
 	struct list_head *pos;
@@ -378,6 +384,7 @@ void shim_exec(struct task *t)
 	t->shim = r;
 	chan_assign(t);
 	DBG(DBG_LOADER, "[%d] shim mapped at %#lx", task_vtid(t), SHIM_BASE);
+	shim_prepatch(t);
 }
 
 void shim_clone(struct task *parent, struct task *child, unsigned long flags)

@@ -8,6 +8,7 @@
  * nothing, so a request can also be answered "take the ptrace path" (SHIM_TRACED),
  * after which the same call is trapped and handled again from the start. */
 #include <errno.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <linux/futex.h>
 #include <stdio.h>
@@ -158,45 +159,52 @@ static bool seen_enough(struct shim_region *r, uint64_t sc)
 	return n >= SHIM_PATCH_AFTER;
 }
 
-void shim_after_trap(struct task *t)
+/* Sites learned across processes. A call site in a program or library (an
+ * executable private mapping of a cached file) is counted by the file's identity and
+ * the site's file offset, in every process that traps there: ld.so's openat and
+ * fstat, called once or twice per exec, never reach a third trap in one process, but
+ * do across the children of a shell. Once patched, a site is learned: each later
+ * image the loader builds gets its learned sites patched before it runs (the
+ * program and its interpreter: shim_exec), so its first calls there already reach
+ * the shim. Open addressing, never shrunk: a full table learns nothing more. */
+#define LEARN_SLOTS 2048
+struct learned_site {
+	struct mm_text_id id;
+	uint64_t off;		/* file offset of the syscall instruction */
+	uint16_t nr;		/* the number it was patched for (its shape's check) */
+	uint8_t len;		/* displaced bytes */
+	uint8_t traps;		/* traps seen until patched */
+	bool used, learned;
+};
+static struct learned_site learn[LEARN_SLOTS];
+static unsigned learn_used;
+
+static struct learned_site *learn_find(const struct mm_text_id *id, uint64_t off, bool add)
 {
-	struct shim_region *r = t->shim;
-	struct sysreq *q = &t->req;
-	uint64_t ip = q->ip, sc = ip - 2;	/* the syscall instruction */
-	if (!r || r->off || !shim_patchable(q->nr) || ip < SITE_WINDOW) return;
-	if (ip > SHIM_BASE && sc - 16 < SHIM_END) return;	/* the shim's own code */
-	/* other threads (or a vfork child) may be running these bytes: the patch goes
-	 * into a fresh copy of the page, mapped over the old one in one host call */
-	bool shared = r->refs != 1 || t->leader->live_threads != 1;
-	for (unsigned k = 0; k < r->nstubs; k++)
-		if (r->site[k] == sc) return;		/* a jump to its syscall: fine as is */
-	/* Not while the handler rewrote the call or waits for its exit: the patch's
-	 * host mapping is an injection, which moves the call past its entry, and the
-	 * rewritten call re-issued from there lost its translation (a /proc/self/fd
-	 * listing showed the pool's descriptor). A later plain call patches the site. */
-	if (q->args_dirty || q->nr_dirty || q->on_exit || q->hold_exit) return;
-	/* A site is patched at its third trap. Patching costs a private copy of the code
-	 * page and a host mapping (an injection: ~2-3 traps' worth), which a site called
-	 * once or twice never pays back: ld.so calls its openat and fstat sites once per
-	 * library, and a program linked with libc alone (most of a shell's children)
-	 * paid two patches for nothing (fork+exec+wait of /bin/true: ~0.4 ms). Patching
-	 * after as many traps as a patch costs is the ski-rental rule: never more than
-	 * twice the best choice made knowing the future. */
-	if (!seen_enough(r, sc)) return;
-	uint8_t b[SITE_WINDOW];
-	unsigned len = 0;
-	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {
-		shim_stat.patch_refused++;
-		DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s) has a shape the shim cannot patch: "
-		    "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x", task_vtid(t), (unsigned long)sc,
-		    syscall_desc(q->nr)->name, b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16], b[17]);
-		return;
+	uint64_t h = off * 0x9e3779b97f4a7c15ULL;
+	for (unsigned i = 0; i < 5; i++) h = (h ^ id->w[i]) * 0x100000001b3ULL;
+	for (unsigned n = 0, i = (unsigned)(h >> 40) % LEARN_SLOTS; n < LEARN_SLOTS;
+	     n++, i = (i + 1) % LEARN_SLOTS) {
+		struct learned_site *l = &learn[i];
+		if (!l->used) {
+			if (!add || learn_used >= LEARN_SLOTS * 3 / 4) return NULL;
+			learn_used++;
+			*l = (struct learned_site){ .id = *id, .off = off, .used = true };
+			return l;
+		}
+		if (l->off == off && !memcmp(&l->id, id, sizeof *id)) return l;
 	}
+	return NULL;
+}
+
+/* Writes stub k for the syscall at sc, whose `len` bytes before it (the end of the
+ * window b, which ends with the syscall) move into the stub, and patches the site.
+ * 0 or -errno. */
+static int patch_site(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
+		      unsigned len, bool shared)
+{
 	unsigned k = r->nstubs;
-	if (k >= shim_stub_max()) {	/* the text pages are full: the site stays traced */
-		shim_stat.patch_refused++;
-		return;
-	}
+	if (k >= shim_stub_max()) return -ENOSPC;	/* the text pages are full */
 	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
 	uint8_t *s = r->mem + (stub - SHIM_BASE);
 	uint64_t site = sc - len;
@@ -219,17 +227,131 @@ void shim_after_trap(struct task *t)
 	patch[pad] = 0xff; patch[pad + 1] = 0x24; patch[pad + 2] = 0x25;
 	memcpy(patch + pad + 3, &slot, 2);
 	int err = mm_poke_text(t, site, patch, len, shared);
-	if (err) {
-		shim_stat.patch_refused++;
-		DBG(DBG_SYSCALL, "[%d] shim: site %#lx not patched: %s", task_vtid(t),
-		    (unsigned long)site, strerror(-err));
-		return;
-	}
+	if (err) return err;
 	r->site[k] = sc;
 	r->nstubs++;
 	shim_stat.patched++;
-	DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s, %u bytes moved) patched, stub %u", task_vtid(t),
-	    (unsigned long)site, syscall_desc(q->nr)->name, len, k);
+	return 0;
+}
+
+void shim_after_trap(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	struct sysreq *q = &t->req;
+	uint64_t ip = q->ip, sc = ip - 2;	/* the syscall instruction */
+	if (!r || r->off || !shim_patchable(q->nr) || ip < SITE_WINDOW) return;
+	if (ip > SHIM_BASE && sc - 16 < SHIM_END) return;	/* the shim's own code */
+	/* other threads (or a vfork child) may be running these bytes: the patch goes
+	 * into a fresh copy of the page, mapped over the old one in one host call */
+	bool shared = r->refs != 1 || t->leader->live_threads != 1;
+	for (unsigned k = 0; k < r->nstubs; k++)
+		if (r->site[k] == sc) return;		/* a jump to its syscall: fine as is */
+	/* A site is patched at its third trap. Patching costs a private copy of the code
+	 * page and a host mapping (an injection: ~2-3 traps' worth), which a site called
+	 * once or twice never pays back: ld.so calls its openat and fstat sites once per
+	 * library, and a program linked with libc alone (most of a shell's children)
+	 * paid two patches for nothing (fork+exec+wait of /bin/true: ~0.4 ms). Patching
+	 * after as many traps as a patch costs is the ski-rental rule: never more than
+	 * twice the best choice made knowing the future. A site in a file counts its
+	 * traps in every process (learned sites, above); others in their process. */
+	struct mm_text_id id;
+	uint64_t off;
+	struct learned_site *l = mm_text_file_offset(t, sc, &id, &off) ? learn_find(&id, off, true) : NULL;
+	/* Not while the handler rewrote the call or waits for its exit: the patch's
+	 * host mapping is an injection, which moves the call past its entry, and the
+	 * rewritten call re-issued from there lost its translation (a /proc/self/fd
+	 * listing showed the pool's descriptor). A later plain call patches the site;
+	 * a site in a file is still counted and learned, for the next images
+	 * (set_tid_address, whose handler waits for its exit, is called once per
+	 * process: only a new image's pre-patched site ever reaches the shim). */
+	bool now = !(q->args_dirty || q->nr_dirty || q->on_exit || q->hold_exit);
+	if (l && !l->learned) {
+		if (++l->traps < SHIM_PATCH_AFTER) return;
+	} else if (l && !l->len) {
+		return;				/* a shape refused before */
+	} else if (!now || !seen_enough(r, sc)) {
+		return;		/* learned but not patched in this process (a library
+				 * ld.so mapped): the per-process rule */
+	}
+	uint8_t b[SITE_WINDOW];
+	unsigned len = 0;
+	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {
+		shim_stat.patch_refused++;
+		if (l) l->learned = true, l->len = 0;	/* never again */
+		DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s) has a shape the shim cannot patch: "
+		    "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x", task_vtid(t), (unsigned long)sc,
+		    syscall_desc(q->nr)->name, b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16], b[17]);
+		return;
+	}
+	if (!now) {	/* learned for the next images only */
+		l->learned = true;
+		l->nr = (uint16_t)q->nr;
+		l->len = (uint8_t)len;
+		return;
+	}
+	int err = patch_site(t, r, sc, b, len, shared);
+	if (err) {
+		shim_stat.patch_refused++;
+		DBG(DBG_SYSCALL, "[%d] shim: site %#lx not patched: %s", task_vtid(t),
+		    (unsigned long)sc, strerror(-err));
+		return;
+	}
+	if (l) {
+		l->learned = true;
+		l->nr = (uint16_t)q->nr;
+		l->len = (uint8_t)len;
+	}
+	DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s, %u bytes moved) patched, stub %u%s", task_vtid(t),
+	    (unsigned long)(sc - len), syscall_desc(q->nr)->name, len, r->nstubs - 1,
+	    l ? ", learned" : "");
+}
+
+/* shim_exec's walk of a new image: the learned sites of each executable mapping */
+struct prepatch {
+	struct task *t;
+	struct shim_region *r;
+	unsigned n;
+	uint64_t sc[64];
+	uint8_t b[64][SITE_WINDOW];
+	uint8_t len[64];
+};
+
+static void prepatch_vma(void *ctx, uint64_t start, uint64_t end, const struct mm_text_id *id,
+			 uint64_t off)
+{
+	struct prepatch *p = ctx;
+	for (unsigned i = 0; i < LEARN_SLOTS && p->n < 64; i++) {
+		const struct learned_site *l = &learn[i];
+		if (!l->used || !l->learned || !l->len || l->off < off || l->off - off >= end - start ||
+		    memcmp(&l->id, id, sizeof *id))
+			continue;
+		uint64_t sc = start + (l->off - off);
+		/* the bytes as the file has them (this image is fresh): read them all
+		 * before patching any, since two sites' windows may overlap */
+		if (sc < start + SITE_WINDOW - 2 || sc + 2 > end ||
+		    mm_peek(p->t, sc + 2 - SITE_WINDOW, p->b[p->n], SITE_WINDOW) ||
+		    displaced_len(p->b[p->n], l->nr) != l->len)
+			continue;
+		p->sc[p->n] = sc;
+		p->len[p->n++] = l->len;
+	}
+}
+
+void shim_prepatch(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	if (!r || r->off || !learn_used) return;
+	struct prepatch *p = calloc(1, sizeof *p);
+	if (!p) return;
+	p->t = t;
+	p->r = r;
+	mm_text_vmas(t, prepatch_vma, p);
+	unsigned done = 0;
+	for (unsigned i = 0; i < p->n; i++)
+		if (!patch_site(t, r, p->sc[i], p->b[i], p->len[i], false)) done++;
+	shim_stat.prepatched += done;
+	if (done) DBG(DBG_SYSCALL, "[%d] shim: %u learned sites patched before the image runs", task_vtid(t), done);
+	free(p);
 }
 
 bool shim_fault_fixup(struct task *t, const siginfo_t *si)
@@ -248,11 +370,13 @@ bool shim_fault_fixup(struct task *t, const siginfo_t *si)
 void shim_print_stats(void)
 {
 	if (!shim_enabled) return;
-	fprintf(stderr, "shim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
+	fprintf(stderr, "shim: %lu regions, %lu sites patched (%lu refused; %lu of them learned sites "
+		"patched before an image ran), %lu channel requests: "
 		"%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest; "
 		"path calls: %lu run in the guest, %lu sent to ptrace (%lu faults fixed up); "
 		"memory calls: %lu run in the guest, %lu sent to ptrace\n",
-		shim_stat.regions, shim_stat.patched, shim_stat.patch_refused, shim_stat.requests,
+		shim_stat.regions, shim_stat.patched, shim_stat.patch_refused, shim_stat.prepatched,
+		shim_stat.requests,
 		shim_stat.emulated, shim_stat.native, shim_stat.traced, shim_stat.guest_answers,
 		shim_stat.path_native, shim_stat.path_traced, shim_stat.fixups,
 		shim_stat.generic_native, shim_stat.generic_traced);

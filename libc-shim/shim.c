@@ -17,6 +17,7 @@
 #define NR_getsid	124
 #define NR_gettid	186
 #define NR_futex	202
+#define NR_set_tid_address 218
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
 /* bitsets: the supervisor's ring waits on 1, the guest on 2, so neither side's
@@ -462,7 +463,14 @@ struct shim_result shim_syscall(long nr, const long *args)
 	else if (nr == NR_getpgrp && (have & SHIM_HAVE_PGRP)) v = c->vpgrp;
 	else if (nr == NR_getpgid && (int)args[0] == 0 && (have & SHIM_HAVE_PGRP)) v = c->vpgrp;
 	else if (nr == NR_getsid && (int)args[0] == 0 && (have & SHIM_HAVE_SID)) v = c->vsid;
-	else local = 0;
+	else if (nr == NR_set_tid_address && (have & SHIM_HAVE_TID)) {
+		/* the kernel records the address; the tid it returns is the host's, the
+		 * guest's is here. The memory manager learns the address from the
+		 * channel (the page must stay writable for the kernel's write at exit). */
+		c->clear_tid = (uint64_t)args[0];
+		shim_raw_syscall(NR_set_tid_address, args[0], 0, 0, 0, 0, 0);
+		v = c->vtid;
+	} else local = 0;
 	if (local) {
 		c->served_here++;
 		r.ret = v;

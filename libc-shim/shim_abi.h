@@ -111,7 +111,8 @@ struct shim_chan {
 	uint64_t args[6];
 	int64_t ret;
 	uint64_t requests, served_here;	/* counters the guest keeps (informational) */
-	uint8_t pad[128 - 120];
+	uint64_t clear_tid;		/* the address the shim's set_tid_address gave the
+					 * kernel (a hint for the memory manager: untrusted) */
 };
 
 #define SHIM_HDR_SIZE	256

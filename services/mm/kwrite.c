@@ -7,12 +7,14 @@
  * must never be write-protected behind the kernel's back, so fork does not make it
  * copy-on-write: the parent keeps writing its frame and the child gets its own copy,
  * installed at its first stop before it runs. The addresses come from rseq,
- * set_tid_address and CLONE_CHILD_CLEARTID, and the robust list's from the kernel
+ * set_tid_address and CLONE_CHILD_CLEARTID (or the shim's channel, when the shim
+ * answered set_tid_address), and the robust list's from the kernel
  * (get_robust_list) when a fork needs it. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include "core/shim.h"
 #include "services/mm/mm_internal.h"
 
 static long rseq_exit(struct sysreq *r, long res)
@@ -51,8 +53,8 @@ unsigned mm_kernel_written_pages(struct task *t, uint64_t *pages, unsigned max)
 	struct list_head *pos;
 	list_for_each(pos, &t->leader->threads) {
 		struct task *th = list_entry(pos, struct task, thread_node);
-		uint64_t a[3] = { th->rseq_area, th->clear_tid, robust_head(th->tid) };
-		for (int i = 0; i < 3; i++) {
+		uint64_t a[4] = { th->rseq_area, th->clear_tid, robust_head(th->tid), shim_clear_tid(th) };
+		for (int i = 0; i < 4; i++) {
 			if (!a[i]) continue;
 			uint64_t pg = a[i] & PAGE_MASK;
 			bool dup = false;

@@ -212,6 +212,20 @@ const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
  * address in the supervisor's direct map in *mem. */
 int64_t mm_frames_alloc(unsigned order, void **mem);
 void mm_frames_free(uint64_t first, unsigned order);
+/* A cached file's identity and version (its page-cache key; opaque, compared whole):
+ * the shim remembers patched call sites of programs and libraries by it, across
+ * processes. */
+struct mm_text_id { uint64_t w[5]; };
+/* Whether addr is in an executable private mapping of a cached file: its identity and
+ * the file offset of addr. */
+bool mm_text_file_offset(struct task *t, uint64_t addr, struct mm_text_id *id, uint64_t *off);
+/* Calls fn for each executable private mapping of a cached file in t's mm: its range,
+ * the file's identity and the file offset of start. */
+void mm_text_vmas(struct task *t, void (*fn)(void *ctx, uint64_t start, uint64_t end,
+					      const struct mm_text_id *id, uint64_t off), void *ctx);
+/* Reads len bytes at addr from t's page tables (pages present in them only: -EFAULT
+ * otherwise), not from the host's mappings, which may not be installed yet. */
+int mm_peek(struct task *t, uint64_t addr, void *dst, size_t len);
 /* Whether no VMA of t's mm meets [start, end). */
 bool mm_range_free(struct task *t, uint64_t start, uint64_t end);
 /* Maps npages frames from `first` at va in t (stopped: an injected mmap, MAP_SHARED

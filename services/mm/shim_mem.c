@@ -79,3 +79,60 @@ int mm_poke_text(struct task *t, uint64_t addr, const void *src, size_t len, boo
 	*e = pte_mk_frame(pfn, v->prot) | PTE_PENDING;
 	return host_install_ptes(t, mm, page, page + PAGE_SIZE);
 }
+
+static bool text_vma(const struct vma *v)
+{
+	return v->obj && v->obj->kind == MO_FILE && v->obj->cached && (v->prot & PROT_EXEC) &&
+	       !(v->flags & (VM_HOST | VM_SHARED | VM_SPECIAL));
+}
+
+static void text_id(const struct memobj *o, struct mm_text_id *id)
+{
+	memset(id, 0, sizeof *id);
+	id->w[0] = (uint64_t)o->key.dev;
+	id->w[1] = (uint64_t)o->key.ino;
+	id->w[2] = (uint64_t)o->key.mtime_sec;
+	id->w[3] = (uint64_t)o->key.mtime_nsec;
+	id->w[4] = o->key.size;
+}
+
+bool mm_text_file_offset(struct task *t, uint64_t addr, struct mm_text_id *id, uint64_t *off)
+{
+	struct mm *mm = mm_of(t);
+	struct vma *v = mm ? vma_find(&mm->vmas, addr) : NULL;
+	if (!v || !text_vma(v)) return false;
+	text_id(v->obj, id);
+	*off = (v->pgoff << PAGE_SHIFT) + (addr - v->start);
+	return true;
+}
+
+void mm_text_vmas(struct task *t, void (*fn)(void *ctx, uint64_t start, uint64_t end,
+					      const struct mm_text_id *id, uint64_t off), void *ctx)
+{
+	struct mm *mm = mm_of(t);
+	if (!mm) return;
+	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
+		if (!text_vma(v)) continue;
+		struct mm_text_id id;
+		text_id(v->obj, &id);
+		fn(ctx, v->start, v->end, &id, v->pgoff << PAGE_SHIFT);
+	}
+}
+
+int mm_peek(struct task *t, uint64_t addr, void *dst, size_t len)
+{
+	struct mm *mm = mm_of(t);
+	if (!mm) return -EFAULT;
+	char *d = dst;
+	while (len) {
+		uint64_t page = addr & PAGE_MASK, in = addr - page;
+		size_t n = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		pte_t e = pgtable_get(mm->pt, page);
+		if (!pte_present(e)) return -EFAULT;
+		memcpy(d, (char *)frame_to_virt(pte_pfn(e)) + in, n);
+		d += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}

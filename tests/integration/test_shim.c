@@ -59,11 +59,12 @@ static void shim_stats(const char *section, unsigned long *patched, unsigned lon
 		      section, r.err);
 	const char *line = strstr(r.err, "\nshim: ");
 	ck_assert_msg(line != NULL, "no shim line in --stats:\n%s", r.err);
-	unsigned long regions, refused, native, traced;
-	int n = sscanf(line, "\nshim: %lu regions, %lu sites patched (%lu refused), %lu channel requests: "
+	unsigned long regions, refused, prepatched, native, traced;
+	int n = sscanf(line, "\nshim: %lu regions, %lu sites patched (%lu refused; %lu of them learned "
+		       "sites patched before an image ran), %lu channel requests: "
 		       "%lu emulated, %lu native, %lu sent to ptrace; %lu answered in the guest", &regions,
-		       patched, &refused, requests, emulated, &native, &traced, here);
-	ck_assert_msg(n == 8, "unexpected shim line: %.200s", line);
+		       patched, &refused, &prepatched, requests, emulated, &native, &traced, here);
+	ck_assert_msg(n == 9, "unexpected shim line: %.200s", line);
 	run_free(&r);
 }
 
@@ -169,6 +170,43 @@ START_TEST(test_shim_programs)
 }
 END_TEST
 
+/* Sites learned across processes (core/trap_shim.c): a shell's children each call
+ * ld.so's openat twice and set_tid_address once, never three times in one process;
+ * counted across processes, the sites are learned and each later image gets them
+ * patched before it runs. The children still give native's output (glibc keeps the
+ * tid set_tid_address returns, which the shim answers: pthread_kill uses it), and
+ * the later children make none of those calls through a ptrace stop. */
+START_TEST(test_shim_learned_sites)
+{
+	char loop[512];
+	snprintf(loop, sizeof loop, "for i in 1 2 3 4 5 6 7 8; do %s; done", guest("tid_cache"));
+	assert_same_as_native_opts(SHIM, ARGV("sh", "-c", loop), NULL);
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--trap=shim", "--stats", "--debug=syscall"),
+				     ARGV("sh", "-c", loop), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	const char *line = strstr(r.err, "\nshim: ");
+	unsigned long regions, patched, refused, prepatched;
+	ck_assert_msg(line && sscanf(line, "\nshim: %lu regions, %lu sites patched (%lu refused; %lu of them",
+				     &regions, &patched, &refused, &prepatched) == 4, "no shim line");
+	ck_assert_msg(prepatched >= 3 * 5, "%lu learned sites patched before images ran", prepatched);
+	/* ptrace stops of openat and set_tid_address, by task: the children are
+	 * tasks 10.. (after init and the kernel threads); the last ones have none */
+	unsigned stops[64] = { 0 };
+	int last = 0;
+	for (const char *p = r.err; (p = strstr(p, "debug: [")); p++) {
+		int vtid, nr;
+		if (sscanf(p, "debug: [%d] syscall %d ->", &vtid, &nr) != 2 || vtid <= 1 || vtid >= 64) continue;
+		if (vtid > last) last = vtid;
+		if (nr == 257 || nr == 218) stops[vtid]++;
+	}
+	ck_assert_msg(last >= 8, "children not found in the log (last task %d)", last);
+	for (int v = last - 2; v <= last; v++)
+		ck_assert_msg(stops[v] == 0, "task %d: %u openat/set_tid_address ptrace stops", v, stops[v]);
+	run_free(&r);
+}
+END_TEST
+
 /* an unknown mode is a usage error */
 START_TEST(test_shim_bad_mode)
 {
@@ -213,6 +251,7 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, test_shim_takes_the_calls);
 	tcase_add_test(tc, test_shim_off_with_own_filter);
 	tcase_add_test(tc, test_shim_programs);
+	tcase_add_test(tc, test_shim_learned_sites);
 	tcase_add_test(tc, test_shim_bad_mode);
 	suite_add_tcase(s, tc);
 	return s;
