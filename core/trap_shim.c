@@ -114,8 +114,15 @@ void shim_channel_event(uint64_t tag, int res)
  * - glibc's syscall(2): `mov %r9,%r8; mov 8(%rsp),%r9; syscall`.
  * - glibc's cancellable wrappers (read, write...) in a multi-threaded process:
  *   `mov N(%rsp),%edi; xor %eax,%eax; syscall` (6 bytes).
- * - its futex wake: `mov $202,%eax; xor $N,%sil; syscall` (9 bytes). */
+ * - its futex wake: `mov $202,%eax; xor $N,%sil; syscall` (9 bytes).
+ * - its read in a single-threaded process, at the function's (16-byte aligned)
+ *   entry: `cmpb $0,__libc_single_threaded(%rip); je <cancellable path>; xor
+ *   %eax,%eax; syscall` (SHAPE_READ, 11 bytes). The jump replaces the 7-byte cmpb
+ *   alone (callers enter there); the stub makes the test itself (the flag's
+ *   absolute address), goes on to the cancellable path when it fails, and je, xor
+ *   and syscall stay in place. */
 #define SITE_WINDOW 18
+#define SHAPE_READ 11	/* displaced_len's answer for glibc's read */
 
 static unsigned displaced_len(const uint8_t *b, long nr)
 {
@@ -136,6 +143,10 @@ static unsigned displaced_len(const uint8_t *b, long nr)
 		memcpy(&imm, e - 8, 4);
 		return imm == (uint32_t)nr ? 9 : 0;
 	}
+	static const uint8_t st_read[4] = { 0x00, 0x74, 0x31, 0xc0 };	/* ...$0; je; xor */
+	if (nr == 0 && e[-11] == 0x80 && e[-10] == 0x3d && e[-5] == st_read[0] && e[-4] == st_read[1] &&
+	    e[-2] == st_read[2] && e[-1] == st_read[3])
+		return SHAPE_READ;
 	return 0;
 }
 
@@ -200,9 +211,52 @@ static struct learned_site *learn_find(const struct mm_text_id *id, uint64_t off
 /* Writes stub k for the syscall at sc, whose `len` bytes before it (the end of the
  * window b, which ends with the syscall) move into the stub, and patches the site.
  * 0 or -errno. */
+/* glibc's read (SHAPE_READ): the stub, two stub slots long, and the 7-byte jump over
+ * the cmpb at the entry. -errno if the shape is not where it must be. */
+static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
+		      bool shared)
+{
+	unsigned k = r->nstubs;
+	uint64_t site = sc - SHAPE_READ;
+	if (k + 2 > shim_stub_max()) return -ENOSPC;
+	if (site & 15) return -EINVAL;	/* not a function's entry: callers may not enter there */
+	const uint8_t *w = b + SITE_WINDOW - 2 - SHAPE_READ;	/* the cmpb */
+	int32_t disp;
+	memcpy(&disp, w + 2, 4);
+	uint64_t flag = site + 7 + (uint64_t)(int64_t)disp;	/* __libc_single_threaded */
+	uint64_t slow = site + 9 + (uint64_t)(int64_t)(int8_t)w[8];	/* je's target */
+	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
+	uint8_t *s = r->mem + (stub - SHIM_BASE);
+	/* movabs flag,%al; test %al,%al; je 1f; xor %eax,%eax; movabs $sc,%rcx;
+	 * jmp shim_entry; 1: movabs $slow,%r11; jmp *%r11 (%al and %r11 are dead at a
+	 * function's entry: read takes no varargs, and %r11 is the call's scratch) */
+	unsigned n = 0;
+	s[n++] = 0xa0; memcpy(s + n, &flag, 8); n += 8;
+	s[n++] = 0x84; s[n++] = 0xc0;
+	s[n++] = 0x74; s[n++] = 2 + 10 + 5;
+	s[n++] = 0x31; s[n++] = 0xc0;
+	s[n++] = 0x48; s[n++] = 0xb9; memcpy(s + n, &sc, 8); n += 8;
+	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + n + 5));
+	s[n++] = 0xe9; memcpy(s + n, &rel, 4); n += 4;
+	s[n++] = 0x49; s[n++] = 0xbb; memcpy(s + n, &slow, 8); n += 8;
+	s[n++] = 0x41; s[n++] = 0xff; s[n++] = 0xe3;
+	memcpy(r->mem + 8 * k, &stub, 8);		/* the table slot */
+	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);
+	uint8_t patch[7] = { 0xff, 0x24, 0x25 };
+	memcpy(patch + 3, &slot, 4);
+	int err = mm_poke_text(t, site, patch, sizeof patch, shared);
+	if (err) return err;
+	r->site[k] = sc;
+	r->site[k + 1] = 0;
+	r->nstubs += 2;
+	shim_stat.patched++;
+	return 0;
+}
+
 static int patch_site(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
 		      unsigned len, bool shared)
 {
+	if (len == SHAPE_READ) return patch_read(t, r, sc, b, shared);
 	unsigned k = r->nstubs;
 	if (k >= shim_stub_max()) return -ENOSPC;	/* the text pages are full */
 	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
@@ -269,10 +323,12 @@ void shim_after_trap(struct task *t)
 		if (++l->traps < SHIM_PATCH_AFTER) return;
 	} else if (l && !l->len) {
 		return;				/* a shape refused before */
-	} else if (!now || !seen_enough(r, sc)) {
-		return;		/* learned but not patched in this process (a library
-				 * ld.so mapped): the per-process rule */
+	} else if (!now || (!l && !seen_enough(r, sc))) {
+		return;
 	}
+	/* (a learned site not patched in this image, in a library ld.so mapped: at its
+	 * first trap here, as it has paid off elsewhere: the patch costs one injection,
+	 * a second call saves that) */
 	uint8_t b[SITE_WINDOW];
 	unsigned len = 0;
 	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {

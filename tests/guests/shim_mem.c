@@ -64,6 +64,41 @@ static void io(void)
 	printf("io: %s\n", fails ? "wrong" : "ok");
 }
 
+/* glibc's read tests __libc_single_threaded first: patched while the process has
+ * one thread, its stub must take the cancellable path once a second thread exists
+ * (and the site there works too) */
+/* (buffers in fresh pages: a stack buffer is the host's memory, whose calls are not
+ * trapped at all) */
+static void *reader(void *arg)
+{
+	int *p = arg;
+	char *c = fresh(4096);
+	for (int i = 0; i < N; i++) check("thread read", read(p[0], c, 1) == 1 && *c == (char)i, i);
+	munmap(c, 4096);
+	return NULL;
+}
+
+static void read_threads(void)
+{
+	int p[2], q[2];
+	char *c = fresh(4096), *d = c + 2048;
+	check("pipes", pipe(p) == 0 && pipe(q) == 0, 0);
+	for (int i = 0; i < N; i++) {
+		*c = (char)i;
+		check("write", write(p[1], c, 1) == 1 && read(p[0], d, 1) == 1 && *d == *c, i);
+	}
+	pthread_t th;
+	check("thread", pthread_create(&th, NULL, reader, q) == 0, 0);
+	for (int i = 0; i < N; i++) {
+		*c = (char)i;
+		check("write to the thread", write(q[1], c, 1) == 1, i);
+		check("write", write(p[1], c, 1) == 1 && read(p[0], d, 1) == 1 && *d == *c, i);
+	}
+	pthread_join(th, NULL);
+	munmap(c, 4096);
+	printf("read_threads: %s\n", fails ? "wrong" : "ok");
+}
+
 static void iovec(void)
 {
 	int p[2];
@@ -221,7 +256,7 @@ static void cow_fork(void)
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } sections[] = {
-		{ "io", io }, { "iovec", iovec }, { "fresh", fresh_structs }, { "xattr", xattr },
+		{ "io", io }, { "read_threads", read_threads }, { "iovec", iovec }, { "fresh", fresh_structs }, { "xattr", xattr },
 		{ "futex", futex }, { "pool", pool }, { "efault", efault }, { "fork", cow_fork },
 	};
 	for (unsigned i = 0; i < sizeof sections / sizeof *sections; i++)
