@@ -148,7 +148,8 @@ void lifecycle_clone_event(struct task *parent, int event)
 	}
 	if (flags & CLONE_CHILD_SETTID) t->ctid_fixup = r->data[1];
 	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? r->data[1] : 0;
-	t->rseq_area = (flags & CLONE_VM) ? 0 : parent->rseq_area;	/* as rseq_fork() */
+	/* as rseq_fork(); the parent may have registered through the shim */
+	t->rseq_area = (flags & CLONE_VM) ? 0 : parent->rseq_area ? parent->rseq_area : shim_rseq_area(parent);
 	if (take_early_stop(tid)) lifecycle_first_stop(t);
 	/* a vfork parent sleeps until the child execs or exits: its CPU is free now */
 	if ((flags & CLONE_VFORK) || event == PTRACE_EVENT_VFORK) sched_task_will_block(parent);

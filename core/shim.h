@@ -66,6 +66,9 @@ void shim_ids_changed(struct task *leader);
  * (which answers that call itself), 0 if none: read from the guest's page, a hint
  * (services/mm/kwrite.c keeps that page writable). */
 uint64_t shim_clear_tid(struct task *t);
+uint64_t shim_rseq_area(struct task *t);		/* the same for rseq */
+/* t's heap changed (brk, exec, fork): the break the shim answers brk(0) with. */
+void shim_brk_changed(struct task *t);
 
 /* At a seccomp stop of a class syscall, after its handler ran and before the
  * reply: patches the call site if it is one the shim can take (trap_shim.c). */

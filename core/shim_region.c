@@ -29,7 +29,11 @@ static uint32_t region_gen[MAX_REGIONS];
 
 /* the channel's class: id queries answered from the task table (services/pm) */
 static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
-				  SYS_getpgid, SYS_getsid, SYS_set_tid_address };
+				  SYS_getpgid, SYS_getsid, SYS_set_tid_address, SYS_rseq };
+/* answered in the guest when they can be, else sent to the ptrace path, never to the
+ * channel (brk's handler injects: it must run at a stop) */
+static const long local_nrs[] = { SYS_brk };
+#define NLOCAL (sizeof local_nrs / sizeof local_nrs[0])
 /* the path calls the shim runs itself when the supervisor would not change them
  * (services/procfs/paths.c, dents.c), and getdents64 of a directory not in /proc */
 static const long path_nrs[] = {
@@ -145,6 +149,8 @@ bool shim_in_class(long nr)
 bool shim_patchable(long nr)
 {
 	if (nr >= 0 && nr < SHIM_MAX_NR && spec_table[nr].flags) return true;
+	for (unsigned i = 0; i < NLOCAL; i++)
+		if (local_nrs[i] == nr) return true;
 	return shim_in_class(nr);
 }
 
@@ -243,6 +249,8 @@ static struct shim_region *region_new(const struct shim_region *from)
 	r->data->uaccess_floor = MM_UACCESS_FLOOR;
 	for (unsigned i = 0; i < NCLASS && !r->off; i++)
 		r->data->class_bits[class_nrs[i] / 64] |= 1ULL << (class_nrs[i] % 64);
+	for (unsigned i = 0; i < NLOCAL && !r->off; i++)
+		r->data->class_bits[local_nrs[i] / 64] |= 1ULL << (local_nrs[i] % 64);
 	for (long nr = 0; nr < SHIM_MAX_NR && !r->off; nr++)
 		if (spec_table[nr].flags) r->data->class_bits[nr / 64] |= 1ULL << (nr % 64);
 	memcpy(r->mem + (SHIM_SPEC - SHIM_BASE), spec_table, sizeof spec_table);
@@ -300,6 +308,21 @@ uint64_t shim_clear_tid(struct task *t)
 {
 	struct shim_region *r = t->shim;
 	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].clear_tid : 0;
+}
+
+uint64_t shim_rseq_area(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].rseq_area : 0;
+}
+
+void shim_brk_changed(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	uint64_t start, brk;
+	if (!r || !mm_brk_values(t, &start, &brk)) return;
+	r->data->brk = brk;
+	__atomic_store_n(&r->data->start_brk, start, __ATOMIC_RELEASE);
 }
 
 void shim_ids_changed(struct task *leader)
@@ -383,6 +406,7 @@ void shim_exec(struct task *t)
 	}
 	t->shim = r;
 	chan_assign(t);
+	shim_brk_changed(t);
 	DBG(DBG_LOADER, "[%d] shim mapped at %#lx", task_vtid(t), SHIM_BASE);
 	shim_prepatch(t);
 }
@@ -412,6 +436,7 @@ void shim_first_stop(struct task *t)
 			return;
 		}
 		t->shim = r;
+		shim_brk_changed(t);
 	}
 	if (t->shim) chan_assign(t);
 }

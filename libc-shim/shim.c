@@ -18,6 +18,8 @@
 #define NR_gettid	186
 #define NR_futex	202
 #define NR_set_tid_address 218
+#define NR_brk		12
+#define NR_rseq		334
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
 /* bitsets: the supervisor's ring waits on 1, the guest on 2, so neither side's
@@ -455,6 +457,31 @@ struct shim_result shim_syscall(long nr, const long *args)
 	if (!c) return r;
 	/* answers the supervisor keeps in the channel are given here */
 	uint32_t have = c->have;
+	if (nr == NR_brk) {
+		/* a query (an address below the heap's start: Linux answers the break
+		 * and changes nothing); a change takes the ptrace path */
+		uint64_t start = d->start_brk;
+		if (start && (uint64_t)args[0] < start) {
+			c->served_here++;
+			r.ret = (long)d->brk;
+			r.done = 1;
+		}
+		return r;
+	}
+	if (nr == NR_rseq) {
+		/* glibc's registration (flags 0, the 32-byte area, aligned), as the
+		 * supervisor's handler takes it without an exit stop: the area is made
+		 * present first (the kernel writes it on the way back), and its address
+		 * kept in the channel for the memory manager */
+		uint64_t area = (uint64_t)args[0];
+		if (!(have & SHIM_HAVE_TID) || args[2] || args[1] != 32 || !area || (area & 31) ||
+		    area >= d->uaccess_floor || shim_touch((void *)area, 32) < 0)
+			return r;
+		r.ret = shim_raw_syscall(NR_rseq, args[0], args[1], args[2], args[3], 0, 0);
+		if (r.ret == 0) c->rseq_area = area;
+		r.done = 1;
+		return r;
+	}
 	int32_t v = 0;
 	int local = 1;
 	if (nr == NR_getpid && (have & SHIM_HAVE_PID)) v = c->vpid;

@@ -110,9 +110,10 @@ struct shim_chan {
 	int64_t nr;
 	uint64_t args[6];
 	int64_t ret;
-	uint64_t requests, served_here;	/* counters the guest keeps (informational) */
-	uint64_t clear_tid;		/* the address the shim's set_tid_address gave the
-					 * kernel (a hint for the memory manager: untrusted) */
+	uint32_t requests, served_here;	/* counters the guest keeps (informational) */
+	uint64_t clear_tid;		/* the addresses the shim's set_tid_address and rseq */
+	uint64_t rseq_area;		/* gave the kernel (hints for the memory manager,
+					 * which keeps those pages writable: untrusted) */
 };
 
 #define SHIM_HDR_SIZE	256
@@ -130,7 +131,9 @@ struct shim_data {
 	uint64_t generic_native, generic_traced;	/* the same for the uaccess calls */
 	uint64_t uaccess_floor;		/* memory at or above is the host's (its stack, the
 					 * vDSO): always present, never touched */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 40];
+	volatile uint64_t start_brk, brk;	/* the process's heap, as brk(0) answers it
+					 * (the supervisor keeps them current; 0: unknown) */
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 40 - 16];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 

@@ -8,7 +8,7 @@
  * copy-on-write: the parent keeps writing its frame and the child gets its own copy,
  * installed at its first stop before it runs. The addresses come from rseq,
  * set_tid_address and CLONE_CHILD_CLEARTID (or the shim's channel, when the shim
- * answered set_tid_address), and the robust list's from the kernel
+ * answered set_tid_address or rseq), and the robust list's from the kernel
  * (get_robust_list) when a fork needs it. */
 #include <errno.h>
 #include <string.h>
@@ -53,8 +53,9 @@ unsigned mm_kernel_written_pages(struct task *t, uint64_t *pages, unsigned max)
 	struct list_head *pos;
 	list_for_each(pos, &t->leader->threads) {
 		struct task *th = list_entry(pos, struct task, thread_node);
-		uint64_t a[4] = { th->rseq_area, th->clear_tid, robust_head(th->tid), shim_clear_tid(th) };
-		for (int i = 0; i < 4; i++) {
+		uint64_t a[5] = { th->rseq_area, th->clear_tid, robust_head(th->tid), shim_clear_tid(th),
+				  shim_rseq_area(th) };
+		for (int i = 0; i < 5; i++) {
 			if (!a[i]) continue;
 			uint64_t pg = a[i] & PAGE_MASK;
 			bool dup = false;

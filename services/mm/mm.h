@@ -204,6 +204,8 @@ int mm_find_named(struct task *t, const char *name, struct vma **out);
 int mm_named_span(struct task *t, const char *name, uint64_t *start, uint64_t *end);
 int mm_aslr(void);				/* --aslr */
 void mm_set_brk(struct task *t, uint64_t start_brk);
+/* t's heap: its start and the break (true), or false without a managed mm. */
+bool mm_brk_values(struct task *t, uint64_t *start_brk, uint64_t *brk);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */
 const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
 

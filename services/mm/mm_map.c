@@ -140,6 +140,14 @@ void mm_set_brk(struct task *t, uint64_t start_brk)
 	if (t->mm) t->mm->start_brk = t->mm->brk = start_brk;
 }
 
+bool mm_brk_values(struct task *t, uint64_t *start_brk, uint64_t *brk)
+{
+	if (!t->mm) return false;
+	*start_brk = t->mm->start_brk;
+	*brk = t->mm->brk;
+	return true;
+}
+
 void mm_set_exe(struct task *t, const char *path)
 {
 	if (!t->mm) return;

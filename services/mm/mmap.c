@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include "core/log.h"
 #include "core/trap.h"
+#include "core/shim.h"
 #include "services/mm/mm_internal.h"
 #include "services/mm/swap.h"
 
@@ -695,6 +696,7 @@ static long brk_grow_exit(struct sysreq *r, long res)
 		return (long)mm->brk;
 	}
 	mm->brk = r->data[0];
+	shim_brk_changed(r->task);
 	if ((mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)	/* mlockall(MCL_FUTURE) */
 		mm_populate_resident(r->task, mm, r->data[1], r->data[2], true);
 	return (long)mm->brk;
@@ -703,7 +705,10 @@ static long brk_grow_exit(struct sysreq *r, long res)
 static long brk_shrink_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
-	if (mm && res == 0) mm->brk = r->data[0];
+	if (mm && res == 0) {
+		mm->brk = r->data[0];
+		shim_brk_changed(r->task);
+	}
 	return mm ? (long)mm->brk : res;
 }
 
@@ -729,6 +734,7 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 	uint64_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
 	if (newbrk == oldbrk) {
 		mm->brk = brk;
+		shim_brk_changed(t);
 		return (long)brk;
 	}
 	r->data[0] = brk;
@@ -786,6 +792,7 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 			return orig;
 		}
 		mm->brk = brk;
+		shim_brk_changed(t);
 		return (long)brk;
 	}
 	sysreq_set_nr(r, SYS_mmap);
