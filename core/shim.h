@@ -69,6 +69,11 @@ uint64_t shim_clear_tid(struct task *t);
 uint64_t shim_rseq_area(struct task *t);		/* the same for rseq */
 /* t's heap changed (brk, exec, fork): the break the shim answers brk(0) with. */
 void shim_brk_changed(struct task *t);
+/* The break as t's shim left it (it shrinks the heap itself when allowed): false if
+ * t has no shim. Read from the guest's page: the memory manager checks it. */
+bool shim_heap_break(struct task *t, uint64_t *brk);
+/* Before t resumes: whether its shim may shrink the heap (mm_heap_shrinkable). */
+void shim_heap_publish(struct task *t);
 
 /* At a seccomp stop of a class syscall, after its handler ran and before the
  * reply: patches the call site if it is one the shim can take (trap_shim.c). */

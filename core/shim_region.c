@@ -131,6 +131,9 @@ static void build_specs(void)
 	add_native(SYS_openat2, 1);
 	add_native(SYS_close, 1);
 	add_native(SYS_dup, 1);
+	/* the heap's shrink (brk): a guest can unmap only its own memory; the
+	 * supervisor frees no frame before the host stopped mapping it */
+	add_native(SYS_munmap, 0);
 	for (long nr = 0; nr < SHIM_MAX_NR; nr++) {
 		if (!build_spec(nr, &spec_table[nr])) continue;
 		add_native(nr, spec_table[nr].fds);
@@ -314,6 +317,22 @@ uint64_t shim_rseq_area(struct task *t)
 {
 	struct shim_region *r = t->shim;
 	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].rseq_area : 0;
+}
+
+bool shim_heap_break(struct task *t, uint64_t *brk)
+{
+	struct shim_region *r = t->shim;
+	if (!r || r->off) return false;
+	*brk = __atomic_load_n(&r->data->brk, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+void shim_heap_publish(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	if (!r || r->off) return;
+	uint32_t ok = mm_heap_shrinkable(t);
+	if (r->data->heap_shrink != ok) __atomic_store_n(&r->data->heap_shrink, ok, __ATOMIC_RELEASE);
 }
 
 void shim_brk_changed(struct task *t)

@@ -8,6 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <elf.h>
+#include "core/shim.h"
 #include "core/trap.h"
 #include "core/guest_mem.h"
 #include "core/log.h"
@@ -55,6 +56,7 @@ int trap_resume(struct task *t, int sig)
 	}
 	t->regs_valid = t->regs_dirty = false;
 	t->state = TASK_RUNNING;
+	if (t->shim) shim_heap_publish(t);	/* may its shim shrink the heap? */
 	/* the scheduler's gate: without a virtual CPU the task stays stopped until the
 	 * scheduler picks it (services/sched) */
 	if (t->se && !sched_may_resume(t, sig)) return 0;
@@ -100,7 +102,7 @@ uint64_t sysreq_push(struct sysreq *r, const void *data, unsigned long len)
 
 /* A native call needs its syscall-exit stop for an exit hook, for an observer, and
  * when its arguments were rewritten: a restarted call must see the guest's own
- * arguments again (see restore_for_restart). */
+ * arguments again (see restore_args). */
 static bool needs_exit_stop(const struct sysreq *r)
 {
 	return r->on_exit || (r->args_dirty && !r->args_final) || r->nr_dirty || r->hold_exit ||
@@ -157,17 +159,9 @@ void sysreq_complete(struct task *t, long ret)
 	trap_reply(t, ret);
 }
 
-static bool is_restart(long ret)
-{
-	/* ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND: the kernel re-executes the call
-	 * with the registers as they are after signal handling. (ERESTART_RESTARTBLOCK
-	 * goes through restart_syscall instead.) */
-	return ret == -512 || ret == -513 || ret == -514;
-}
-
-/* The kernel will restart the call from the registers; put back the arguments the
- * guest passed, so the restarted call is trapped and translated afresh. */
-static void restore_for_restart(struct task *t)
+/* Puts back the arguments the guest passed (at the exit of a call whose arguments
+ * were rewritten; the kernel restarts a call from these registers). */
+static void restore_args(struct task *t)
 {
 	struct sysreq *r = &t->req;
 	for (int i = 0; i < 6; i++)
@@ -185,7 +179,12 @@ void trap_syscall_exit_hooks(struct task *t)
 	}
 	if (trap_regs_fetch(t) == 0) {
 		long ret = (long)t->regs.rax, out = ret;
-		if (r->args_dirty && is_restart(ret)) restore_for_restart(t);
+		/* a syscall leaves its argument registers as they were (only rax, rcx and
+		 * r11 change), and callers rely on it: glibc's __brk compares the break
+		 * with the address still in %rdi, which a shrink rewritten as munmap of
+		 * the page-aligned range had replaced (sbrk(-n) failed with ENOMEM). A
+		 * restarted call also needs them, to be trapped and translated afresh. */
+		if (r->args_dirty) restore_args(t);
 		if (r->on_exit) out = r->on_exit(r, ret);
 		DBG(DBG_SYSCALL, "[%d] syscall %ld exit %ld -> %ld", task_vtid(t), r->nr, ret, out);
 		if (out != ret) { t->regs.rax = out; trap_regs_dirty(t); }

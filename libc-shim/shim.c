@@ -19,6 +19,7 @@
 #define NR_futex	202
 #define NR_set_tid_address 218
 #define NR_brk		12
+#define NR_munmap	11
 #define NR_rseq		334
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
@@ -459,13 +460,25 @@ struct shim_result shim_syscall(long nr, const long *args)
 	uint32_t have = c->have;
 	if (nr == NR_brk) {
 		/* a query (an address below the heap's start: Linux answers the break
-		 * and changes nothing); a change takes the ptrace path */
-		uint64_t start = d->start_brk;
-		if (start && (uint64_t)args[0] < start) {
-			c->served_here++;
-			r.ret = (long)d->brk;
-			r.done = 1;
+		 * and changes nothing); a shrink, when the supervisor allows it, is
+		 * done here: the pages are unmapped as Linux unmaps them, then the new
+		 * break is left in the data page, where the supervisor finds it at the
+		 * process's next stop (services/mm/mmap.c mm_heap_sync); a growth takes
+		 * the ptrace path */
+		uint64_t start = d->start_brk, cur = d->brk, want = (uint64_t)args[0];
+		if (!start) return r;
+		if (want >= start && want <= cur && d->heap_shrink) {
+			uint64_t from = (want + 4095) & ~4095UL, to = (cur + 4095) & ~4095UL;
+			if (from < to && shim_raw_syscall(NR_munmap, (long)from, (long)(to - from), 0, 0, 0, 0))
+				return r;
+			d->brk = want;
+			cur = want;
+		} else if (want >= start) {
+			return r;
 		}
+		c->served_here++;
+		r.ret = (long)cur;
+		r.done = 1;
 		return r;
 	}
 	if (nr == NR_rseq) {

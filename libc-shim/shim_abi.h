@@ -132,8 +132,13 @@ struct shim_data {
 	uint64_t uaccess_floor;		/* memory at or above is the host's (its stack, the
 					 * vDSO): always present, never touched */
 	volatile uint64_t start_brk, brk;	/* the process's heap, as brk(0) answers it
-					 * (the supervisor keeps them current; 0: unknown) */
-	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 40 - 16];
+					 * (the supervisor keeps them current; 0: unknown);
+					 * the shim lowers brk when it shrinks the heap */
+	volatile uint32_t heap_shrink;	/* 1: the shim may shrink the heap itself (alone
+					 * in its mm, the heap one plain VMA: set at each
+					 * resume by the supervisor) */
+	uint32_t pad32;
+	uint8_t pad[SHIM_HDR_SIZE - 16 - SHIM_MAX_NR / 8 - 8 - 40 - 16 - 8];
 	struct shim_chan chan[SHIM_NCHAN];
 };
 

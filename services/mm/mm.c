@@ -362,7 +362,8 @@ void mm_print_stats(void)
 		(unsigned long)mm_stat.prefaults, (unsigned long)mm_stat.uaccess_traps,
 		(unsigned long)mm_stat.segv_delivered);
 	fprintf(stderr, "persona: mm: %lu major faults (file pages read), %lu processes killed by the "
-		"OOM killer\n", (unsigned long)mm_stat.majfault, (unsigned long)mm_stat.oom_kill);
+		"OOM killer, %lu heap shrinks made by the shim\n", (unsigned long)mm_stat.majfault,
+		(unsigned long)mm_stat.oom_kill, (unsigned long)mm_stat.heap_shrinks_in_guest);
 	fprintf(stderr, "persona: mm: supervisor time: %.1f ms in faults, %.1f ms reading file pages, "
 		"%.1f ms in syscall-entry checks\n", mm_stat.fault_ns / 1e6, mm_stat.read_ns / 1e6,
 		mm_stat.entry_ns / 1e6);

@@ -206,6 +206,15 @@ int mm_aslr(void);				/* --aslr */
 void mm_set_brk(struct task *t, uint64_t start_brk);
 /* t's heap: its start and the break (true), or false without a managed mm. */
 bool mm_brk_values(struct task *t, uint64_t *start_brk, uint64_t *brk);
+/* Whether t's shim may shrink the heap itself: t alone in its mm, no swap device,
+ * the heap one plain anonymous read-write VMA up to the break. */
+bool mm_heap_shrinkable(struct task *t);
+/* Follows a shrink the shim made (the break it left in its data page): the tables
+ * lose the pages once the host no longer maps them, which is checked (a guest may
+ * lie); at_stop: t is stopped, and a page still mapped is unmapped by injection,
+ * else the sync waits for t's next stop. Called at each stop of t, and before a
+ * /proc file shows t's memory. */
+void mm_heap_sync(struct task *t, bool at_stop);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */
 const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
 

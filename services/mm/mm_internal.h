@@ -182,6 +182,7 @@ long mm_vm_enough_memory(uint64_t pages);
 struct mm_counters {
 	uint64_t faults, minor, cow, cow_reuse, around_pages, file_pages, installs;
 	uint64_t prefaults, uaccess_traps, injected;
+	uint64_t heap_shrinks_in_guest;	/* brk shrinks the shim made, followed here */
 	uint64_t segv_delivered;
 	uint64_t majfault;		/* faults that read file pages (pgmajfault) */
 	uint64_t oom_kill;		/* processes the OOM killer killed */

@@ -388,6 +388,7 @@ static void emit_header(struct out *o, const struct vma *w, const struct hmaps *
 
 long mm_proc_maps(struct task *leader, char *buf, unsigned long len)
 {
+	mm_heap_sync(leader, false);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -572,6 +573,7 @@ static void emit_smap(struct out *o, struct mm *mm, const struct vma *w, const s
 
 long mm_proc_smaps(struct task *leader, char *buf, unsigned long len)
 {
+	mm_heap_sync(leader, false);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -599,6 +601,7 @@ long mm_proc_smaps(struct task *leader, char *buf, unsigned long len)
 
 long mm_proc_smaps_rollup(struct task *leader, char *buf, unsigned long len)
 {
+	mm_heap_sync(leader, false);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -719,6 +722,7 @@ static int gather(struct task *leader, struct vmstat *s)
 
 long mm_proc_statm(struct task *leader, char *buf, unsigned long len)
 {
+	mm_heap_sync(leader, false);	/* a shrink its shim made */
 	struct vmstat s;
 	int err = gather(leader, &s);
 	if (err) return err;
@@ -733,6 +737,7 @@ long mm_proc_statm(struct task *leader, char *buf, unsigned long len)
 
 long mm_proc_status_vm(struct task *leader, char *buf, unsigned long len)
 {
+	mm_heap_sync(leader, false);	/* a shrink its shim made */
 	struct vmstat s;
 	int err = gather(leader, &s);
 	if (err) return err;

@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -721,6 +722,56 @@ static bool brk_prefill_ok(void)
 	struct frame_stats fs;
 	frame_stats(&fs);
 	return fs.free >= 4 * (uint64_t)mm_config.fault_around + 1024;
+}
+
+bool mm_heap_shrinkable(struct task *t)
+{
+	struct mm *mm = t->mm;
+	if (!mm || mm_shared(t) || t->leader->live_threads != 1 || swap_active() ||
+	    (mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)))
+		return false;
+	uint64_t lo = PAGE_ALIGN(mm->start_brk), hi = PAGE_ALIGN(mm->brk);
+	if (lo >= hi) return false;	/* nothing to shrink */
+	struct vma *v = vma_find(&mm->vmas, hi - 1);
+	return v && v->start <= lo && v->end == hi && !v->obj && (v->flags & VM_HEAP) &&
+	       !(v->flags & (VM_LOCKED | VM_LOCKONFAULT | VM_SHARED | VM_HOST | VM_SPECIAL)) &&
+	       v->prot == (PROT_READ | PROT_WRITE);
+}
+
+/* Whether the host maps none of the present pages of [from, to): a read of one byte
+ * of each through process_vm_readv must fail. */
+static bool host_unmapped(struct task *t, struct mm *mm, uint64_t from, uint64_t to)
+{
+	for (uint64_t va = from; va < to; va += PAGE_SIZE) {
+		if (!pte_present(pgtable_get(mm->pt, va))) continue;
+		char c;
+		struct iovec l = { &c, 1 }, rv = { (void *)va, 1 };
+		errno = 0;
+		if (process_vm_readv(t->tid, &l, 1, &rv, 1, 0) != -1 || errno != EFAULT) return false;
+	}
+	return true;
+}
+
+void mm_heap_sync(struct task *t, bool at_stop)
+{
+	struct mm *mm = t->mm;
+	uint64_t want;
+	if (!mm || !shim_heap_break(t, &want) || want == mm->brk) return;
+	if (want < mm->start_brk || want > mm->brk) {
+		/* not a shrink the shim could make (a scribbled page): ours stands */
+		shim_brk_changed(t);
+		return;
+	}
+	uint64_t from = PAGE_ALIGN(want), to = PAGE_ALIGN(mm->brk);
+	if (from < to && !host_unmapped(t, mm, from, to)) {
+		/* the guest said so but did not: unmapped now, or at its next stop */
+		if (!at_stop || host_unmap(t, from, to - from)) return;
+	}
+	MMDBG("[%d] heap shrunk by the shim: %#lx -> %#lx", task_vtid(t), (unsigned long)mm->brk,
+	      (unsigned long)want);
+	if (from < to) mm_unmap_tables(mm, from, to);
+	mm->brk = want;
+	mm_stat.heap_shrinks_in_guest++;
 }
 
 /* Linux's brk: on any failure the break stays where it was, and is returned. */

@@ -208,6 +208,38 @@ START_TEST(test_shim_learned_sites)
 }
 END_TEST
 
+/* brk shrinks made by the shim (libc-shim/shim.c, services/mm/mmap.c mm_heap_sync):
+ * the same results as natively, the shrinks really made in the guest, and a guest
+ * that claims a shrink in its data page without unmapping loses those pages (the
+ * supervisor unmaps them before their frames can go to anyone else) */
+START_TEST(test_shim_heap_shrinks)
+{
+	assert_same_as_native_opts(SHIM, ARGV((char *)guest("brk_shrink"), "cycles"), NULL);
+	struct run_result r;
+	ck_assert_int_eq(run_persona(ARGV("--trap=shim", "--stats"), ARGV((char *)guest("brk_shrink"), "cycles"),
+				     NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	const char *line = strstr(r.err, "OOM killer, ");
+	unsigned long shrinks = 0;
+	ck_assert_msg(line && sscanf(line, "OOM killer, %lu heap shrinks made by the shim", &shrinks) == 1,
+		      "no heap shrinks in --stats:\n%s", r.err);
+	ck_assert_msg(shrinks >= 100, "%lu heap shrinks made by the shim", shrinks);
+	run_free(&r);
+	ck_assert_int_eq(run_persona(SHIM, ARGV((char *)guest("brk_shrink"), "liar"), NULL, 60, &r), 0);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "liar: heap page gone\n");
+	run_free(&r);
+	/* with a swap device the shim leaves the heap to the supervisor */
+	ck_assert_int_eq(run_persona(ARGV("--trap=shim", "--stats", "--swap=16M"),
+				     ARGV((char *)guest("brk_shrink"), "cycles"), NULL, 60, &r), 0);
+	line = strstr(r.err, "OOM killer, ");
+	ck_assert_msg(line && sscanf(line, "OOM killer, %lu heap", &shrinks) == 1 && shrinks == 0,
+		      "%lu heap shrinks made by the shim with a swap device", shrinks);
+	ck_assert_str_eq(r.out, "cycles:\nok, back to the start 1\n");
+	run_free(&r);
+}
+END_TEST
+
 /* an unknown mode is a usage error */
 START_TEST(test_shim_bad_mode)
 {
@@ -254,6 +286,7 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, test_shim_off_with_own_filter);
 	tcase_add_test(tc, test_shim_programs);
 	tcase_add_test(tc, test_shim_learned_sites);
+	tcase_add_test(tc, test_shim_heap_shrinks);
 	tcase_add_test(tc, test_shim_bad_mode);
 	suite_add_tcase(s, tc);
 	return s;
