@@ -43,7 +43,8 @@ struct sched_entity {
 	unsigned colo_cpu;		/* host CPU it shares with the tracer, +1 (sched_host.c) */
 	bool colo_done;			/* grown up: back on every host CPU */
 	int stat_fd, schedstat_fd;	/* /proc/TID/{stat,schedstat}, opened on demand */
-	uint64_t host_runtime;		/* schedstat's runtime at the last accounting */
+	uint64_t host_runtime;		/* its host CPU time at the last accounting */
+	uint8_t host_clock;		/* where that came from (sched_host.c host_runtime) */
 	uint64_t run_start;		/* s->now when it got its CPU (trace slices) */
 	/* statistics: /proc/PID/sched, /proc/PID/schedstat, the ctxt lines of status */
 	uint64_t wait_sum;		/* ns spent queued */
