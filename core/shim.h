@@ -67,6 +67,7 @@ void shim_ids_changed(struct task *leader);
  * (services/mm/kwrite.c keeps that page writable). */
 uint64_t shim_clear_tid(struct task *t);
 uint64_t shim_rseq_area(struct task *t);		/* the same for rseq */
+void shim_forget_rseq(struct task *t);		/* the kernel's rseq changed elsewhere */
 /* t's heap changed (brk, exec, fork): the break the shim answers brk(0) with. */
 void shim_brk_changed(struct task *t);
 /* The break as t's shim left it (it shrinks the heap itself when allowed): false if

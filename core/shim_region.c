@@ -27,7 +27,9 @@ const struct shim_header *shim_hdr;
 static struct shim_region *regions[MAX_REGIONS];
 static uint32_t region_gen[MAX_REGIONS];
 
-/* the channel's class: id queries answered from the task table (services/pm) */
+/* the channel's class: id queries answered from the task table (services/pm), and
+ * set_tid_address and rseq, which the shim runs itself (their handlers never inject:
+ * a forged request only records an address) */
 static const long class_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
 				  SYS_getpgid, SYS_getsid, SYS_set_tid_address, SYS_rseq };
 /* answered in the guest when they can be, else sent to the ptrace path, never to the
@@ -132,7 +134,8 @@ static void build_specs(void)
 	add_native(SYS_close, 1);
 	add_native(SYS_dup, 1);
 	/* the heap's shrink (brk): a guest can unmap only its own memory; the
-	 * supervisor frees no frame before the host stopped mapping it */
+	 * supervisor frees a frame only once it sees the host no longer maps it
+	 * (services/mm/mmap.c mm_heap_sync) */
 	add_native(SYS_munmap, 0);
 	for (long nr = 0; nr < SHIM_MAX_NR; nr++) {
 		if (!build_spec(nr, &spec_table[nr])) continue;
@@ -333,6 +336,12 @@ void shim_heap_publish(struct task *t)
 	if (!r || r->off) return;
 	uint32_t ok = mm_heap_shrinkable(t);
 	if (r->data->heap_shrink != ok) __atomic_store_n(&r->data->heap_shrink, ok, __ATOMIC_RELEASE);
+}
+
+void shim_forget_rseq(struct task *t)
+{
+	struct shim_region *r = t->shim;
+	if (r && t->shim_has_chan) r->data->chan[t->shim_chan].rseq_area = 0;
 }
 
 void shim_brk_changed(struct task *t)

@@ -40,7 +40,10 @@ struct sysreq {
 	bool nr_dirty;		/* run native_nr instead of nr (sysreq_set_nr) */
 	bool hold_exit;		/* a native call whose exit stop is needed (a lock held) */
 	bool args_final;	/* rewritten arguments need no exit stop: the call never
-				 * restarts (mmap, mprotect), so nothing is put back */
+				 * restarts (mmap, mprotect), and the guest keeps the
+				 * rewritten registers (an exit stop would cost more than
+				 * it is worth: glibc's and ld.so's wrappers return at
+				 * once; other calls get theirs back at the exit stop) */
 	long native_nr;
 	sysreq_exit_fn on_exit;
 	uint64_t data[4];	/* handler state carried to the exit hook */

@@ -114,9 +114,8 @@ void tracer_handle(pid_t tid, int status)
 		return;
 	}
 	t->regs_valid = false;
-	/* a heap shrink the shim made since t last stopped: the tables follow first
-	 * (a page the guest did not unmap is unmapped by injection at a seccomp stop) */
-	if (t->shim) mm_heap_sync(t, event == PTRACE_EVENT_SECCOMP);
+	/* a heap shrink the shim made since t last stopped: the tables follow first */
+	if (t->shim) mm_heap_sync(t);
 	/* a fork holds the mm (services/mm): faults and syscalls of its other threads
 	 * wait until it is done */
 	if ((event == PTRACE_EVENT_SECCOMP || (!event && sig != (SIGTRAP | 0x80))) && t->mm &&

@@ -183,7 +183,8 @@ void trap_syscall_exit_hooks(struct task *t)
 		 * r11 change), and callers rely on it: glibc's __brk compares the break
 		 * with the address still in %rdi, which a shrink rewritten as munmap of
 		 * the page-aligned range had replaced (sbrk(-n) failed with ENOMEM). A
-		 * restarted call also needs them, to be trapped and translated afresh. */
+		 * restarted call also needs them, to be trapped and translated afresh.
+		 * (Calls rewritten with args_final have no exit stop: see sysreq.h.) */
 		if (r->args_dirty) restore_args(t);
 		if (r->on_exit) out = r->on_exit(r, ret);
 		DBG(DBG_SYSCALL, "[%d] syscall %ld exit %ld -> %ld", task_vtid(t), r->nr, ret, out);

@@ -174,17 +174,24 @@ static bool seen_enough(struct shim_region *r, uint64_t sc)
  * executable private mapping of a cached file) is counted by the file's identity and
  * the site's file offset, in every process that traps there: ld.so's openat and
  * fstat, called once or twice per exec, never reach a third trap in one process, but
- * do across the children of a shell. Once patched, a site is learned: each later
- * image the loader builds gets its learned sites patched before it runs (the
- * program and its interpreter: shim_exec), so its first calls there already reach
- * the shim. Open addressing, never shrunk: a full table learns nothing more. */
+ * do across the children of a shell. At its third trap counted over two processes or
+ * more, a site is learned: each later image the loader builds gets its learned sites
+ * patched before it runs (the program and its interpreter: shim_exec), so its first
+ * calls there already reach the shim. The shape check is all that vouches for a
+ * site: a hostile guest that traps at a `syscall` inside another instruction's bytes
+ * could have that place patched in the next images of the same file, i.e. break
+ * other guests of the same run, which a same-user process can do on Linux too
+ * (kill, ptrace); never the supervisor (docs/shim.md, threat model). Open
+ * addressing, never shrunk: a full table learns nothing more. */
 #define LEARN_SLOTS 2048
 struct learned_site {
 	struct mm_text_id id;
 	uint64_t off;		/* file offset of the syscall instruction */
 	uint16_t nr;		/* the number it was patched for (its shape's check) */
-	uint8_t len;		/* displaced bytes */
-	uint8_t traps;		/* traps seen until patched */
+	uint8_t len;		/* displaced bytes (0 once learned: a shape refused) */
+	uint8_t traps;		/* traps seen until learned */
+	uint8_t procs;		/* distinct processes they came from */
+	pid_t last_pid;		/* (the last of them) */
 	bool used, learned;
 };
 static struct learned_site learn[LEARN_SLOTS];
@@ -208,9 +215,6 @@ static struct learned_site *learn_find(const struct mm_text_id *id, uint64_t off
 	return NULL;
 }
 
-/* Writes stub k for the syscall at sc, whose `len` bytes before it (the end of the
- * window b, which ends with the syscall) move into the stub, and patches the site.
- * 0 or -errno. */
 /* glibc's read (SHAPE_READ): the stub, two stub slots long, and the 7-byte jump over
  * the cmpb at the entry. -errno if the shape is not where it must be. */
 static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
@@ -253,6 +257,9 @@ static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const 
 	return 0;
 }
 
+/* Writes stub k for the syscall at sc, whose `len` bytes before it (the end of the
+ * window b, which ends with the syscall) move into the stub, and patches the site.
+ * 0 or -errno. */
 static int patch_site(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
 		      unsigned len, bool shared)
 {
@@ -319,16 +326,24 @@ void shim_after_trap(struct task *t)
 	 * (set_tid_address, whose handler waits for its exit, is called once per
 	 * process: only a new image's pre-patched site ever reaches the shim). */
 	bool now = !(q->args_dirty || q->nr_dirty || q->on_exit || q->hold_exit);
+	bool here = seen_enough(r, sc);		/* this process's third trap */
+	bool learn = false;			/* it becomes a learned site now */
+	if (l && l->learned && !l->len) return;	/* a shape refused before */
 	if (l && !l->learned) {
-		if (++l->traps < SHIM_PATCH_AFTER) return;
-	} else if (l && !l->len) {
-		return;				/* a shape refused before */
-	} else if (!now || (!l && !seen_enough(r, sc))) {
-		return;
+		/* learned at its third trap counted over at least two processes (one
+		 * process alone is the per-process rule) */
+		if (l->traps < UINT8_MAX) l->traps++;
+		if (l->last_pid != t->leader->tid) {
+			l->last_pid = t->leader->tid;
+			if (l->procs < UINT8_MAX) l->procs++;
+		}
+		learn = l->traps >= SHIM_PATCH_AFTER && l->procs >= 2;
 	}
-	/* (a learned site not patched in this image, in a library ld.so mapped: at its
-	 * first trap here, as it has paid off elsewhere: the patch costs one injection,
-	 * a second call saves that) */
+	/* a learned site not patched in this image (in a library ld.so mapped) is
+	 * patched at its first trap here: it has paid off elsewhere, the patch costs one
+	 * injection, a second call saves that */
+	bool patch = now && (here || learn || (l && l->learned));
+	if (!patch && !learn) return;
 	uint8_t b[SITE_WINDOW];
 	unsigned len = 0;
 	if (copy_from_guest(t->tid, b, ip - SITE_WINDOW, sizeof b) || !(len = displaced_len(b, q->nr))) {
@@ -339,7 +354,7 @@ void shim_after_trap(struct task *t)
 		    syscall_desc(q->nr)->name, b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16], b[17]);
 		return;
 	}
-	if (!now) {	/* learned for the next images only */
+	if (!patch) {	/* learned for the next images only */
 		l->learned = true;
 		l->nr = (uint16_t)q->nr;
 		l->len = (uint8_t)len;
@@ -348,18 +363,19 @@ void shim_after_trap(struct task *t)
 	int err = patch_site(t, r, sc, b, len, shared);
 	if (err) {
 		shim_stat.patch_refused++;
+		if (l && err == -EINVAL) l->learned = true, l->len = 0;	/* its place, never again */
 		DBG(DBG_SYSCALL, "[%d] shim: site %#lx not patched: %s", task_vtid(t),
 		    (unsigned long)sc, strerror(-err));
 		return;
 	}
-	if (l) {
+	if (l && (learn || l->learned)) {
 		l->learned = true;
 		l->nr = (uint16_t)q->nr;
 		l->len = (uint8_t)len;
 	}
 	DBG(DBG_SYSCALL, "[%d] shim: site %#lx (%s, %u bytes moved) patched, stub %u%s", task_vtid(t),
 	    (unsigned long)(sc - len), syscall_desc(q->nr)->name, len, r->nstubs - 1,
-	    l ? ", learned" : "");
+	    l && l->learned ? ", learned" : "");
 }
 
 /* shim_exec's walk of a new image: the learned sites of each executable mapping */

@@ -19,7 +19,10 @@
 
 static long rseq_exit(struct sysreq *r, long res)
 {
-	if (res == 0) r->task->rseq_area = (r->data[0] & 1) ? 0 : r->args[0];	/* RSEQ_FLAG_UNREGISTER */
+	if (res == 0) {
+		r->task->rseq_area = (r->data[0] & 1) ? 0 : r->args[0];	/* RSEQ_FLAG_UNREGISTER */
+		shim_forget_rseq(r->task);	/* a registration the shim made is replaced */
+	}
 	return res;
 }
 
@@ -28,7 +31,8 @@ long sys_rseq(struct sysreq *r, uint64_t area, unsigned long len, unsigned long 
 	/* A first registration with the arguments glibc passes succeeds (kernel/rseq.c
 	 * refuses flags, a second area, a bad length or alignment first): recorded now,
 	 * so the call needs no exit stop. Anything else is recorded if it succeeds. */
-	if (flags == 0 && !r->task->rseq_area && area && len == 32 && !(area & 31)) {
+	if (flags == 0 && !r->task->rseq_area && !shim_rseq_area(r->task) && area && len == 32 &&
+	    !(area & 31)) {
 		r->task->rseq_area = area;
 		return SYSRET_NATIVE;
 	}

@@ -211,10 +211,9 @@ bool mm_brk_values(struct task *t, uint64_t *start_brk, uint64_t *brk);
 bool mm_heap_shrinkable(struct task *t);
 /* Follows a shrink the shim made (the break it left in its data page): the tables
  * lose the pages once the host no longer maps them, which is checked (a guest may
- * lie); at_stop: t is stopped, and a page still mapped is unmapped by injection,
- * else the sync waits for t's next stop. Called at each stop of t, and before a
- * /proc file shows t's memory. */
-void mm_heap_sync(struct task *t, bool at_stop);
+ * lie: a claim that does not hold is undone in its page, and the tables stand).
+ * Called at each stop of t, and before a /proc file shows t's memory. */
+void mm_heap_sync(struct task *t);
 void mm_set_exe(struct task *t, const char *path);	/* the program, for /proc/PID/exe */
 const char *mm_exe(struct task *t);			/* NULL: the host's exe stands */
 

@@ -388,7 +388,7 @@ static void emit_header(struct out *o, const struct vma *w, const struct hmaps *
 
 long mm_proc_maps(struct task *leader, char *buf, unsigned long len)
 {
-	mm_heap_sync(leader, false);	/* a shrink its shim made */
+	mm_heap_sync(leader);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -573,7 +573,7 @@ static void emit_smap(struct out *o, struct mm *mm, const struct vma *w, const s
 
 long mm_proc_smaps(struct task *leader, char *buf, unsigned long len)
 {
-	mm_heap_sync(leader, false);	/* a shrink its shim made */
+	mm_heap_sync(leader);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -601,7 +601,7 @@ long mm_proc_smaps(struct task *leader, char *buf, unsigned long len)
 
 long mm_proc_smaps_rollup(struct task *leader, char *buf, unsigned long len)
 {
-	mm_heap_sync(leader, false);	/* a shrink its shim made */
+	mm_heap_sync(leader);	/* a shrink its shim made */
 	struct mm *mm = proc_mm(leader);
 	if (!mm) return -ESRCH;
 	struct hmaps h;
@@ -722,7 +722,7 @@ static int gather(struct task *leader, struct vmstat *s)
 
 long mm_proc_statm(struct task *leader, char *buf, unsigned long len)
 {
-	mm_heap_sync(leader, false);	/* a shrink its shim made */
+	mm_heap_sync(leader);	/* a shrink its shim made */
 	struct vmstat s;
 	int err = gather(leader, &s);
 	if (err) return err;
@@ -737,7 +737,7 @@ long mm_proc_statm(struct task *leader, char *buf, unsigned long len)
 
 long mm_proc_status_vm(struct task *leader, char *buf, unsigned long len)
 {
-	mm_heap_sync(leader, false);	/* a shrink its shim made */
+	mm_heap_sync(leader);	/* a shrink its shim made */
 	struct vmstat s;
 	int err = gather(leader, &s);
 	if (err) return err;

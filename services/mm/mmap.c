@@ -752,20 +752,24 @@ static bool host_unmapped(struct task *t, struct mm *mm, uint64_t from, uint64_t
 	return true;
 }
 
-void mm_heap_sync(struct task *t, bool at_stop)
+void mm_heap_sync(struct task *t)
 {
 	struct mm *mm = t->mm;
 	uint64_t want;
 	if (!mm || !shim_heap_break(t, &want) || want == mm->brk) return;
-	if (want < mm->start_brk || want > mm->brk) {
-		/* not a shrink the shim could make (a scribbled page): ours stands */
+	uint64_t from = PAGE_ALIGN(want), to = PAGE_ALIGN(mm->brk);
+	/* Only what the shim may do: a shrink, while the heap is as mm_heap_shrinkable
+	 * requires it (one plain read-write VMA: every present page of it is readable in
+	 * the host, so a failed read proves a page unmapped; the process alone in its mm,
+	 * no fork holding it), and once the host maps none of the pages. Anything else
+	 * (a scribbled page, a claim not carried out) is undone in the guest's page: the
+	 * supervisor's break and tables stand, and no frame is freed while mapped. */
+	if (want < mm->start_brk || want > mm->brk || mm->lock_owner || !mm_heap_shrinkable(t) ||
+	    (from < to && !host_unmapped(t, mm, from, to))) {
+		MMDBG("[%d] heap: the shim's break %#lx refused (%#lx stands)", task_vtid(t),
+		      (unsigned long)want, (unsigned long)mm->brk);
 		shim_brk_changed(t);
 		return;
-	}
-	uint64_t from = PAGE_ALIGN(want), to = PAGE_ALIGN(mm->brk);
-	if (from < to && !host_unmapped(t, mm, from, to)) {
-		/* the guest said so but did not: unmapped now, or at its next stop */
-		if (!at_stop || host_unmap(t, from, to - from)) return;
 	}
 	MMDBG("[%d] heap shrunk by the shim: %#lx -> %#lx", task_vtid(t), (unsigned long)mm->brk,
 	      (unsigned long)want);
