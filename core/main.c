@@ -232,11 +232,15 @@ static int run_guest(char **gargv, const struct run_opts *o, int *wstatus)
 	if (setup(mode, &prog)) return 125;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* orphans left when init dies come to us */
 	install_signal_handlers();
-	if (start_kernel(o)) return 125;
+	if (start_kernel(o)) {
+		free(prog.filter);	/* (leaked on this path: LeakSanitizer) */
+		return 125;
+	}
 	phase_ms[PH_KERNEL] = now_ms();
 	if (shim_enabled && !evloop_has_futex_wait()) {
 		if (!shim_implicit) {
 			log_err("--trap=shim needs io_uring futex waits (Linux 6.7 or later)");
+			free(prog.filter);
 			return 125;
 		}
 		shim_enabled = false;	/* no region exists yet: the ptrace path only */
