@@ -310,16 +310,22 @@ static void chan_fill_ids(struct shim_chan *c, struct task *t)
 	__atomic_store_n(&c->have, have, __ATOMIC_RELEASE);
 }
 
+/* t's channel, NULL without one */
+static struct shim_chan *chan_of(struct task *t)
+{
+	return t->shim && t->shim_has_chan ? &t->shim->data->chan[t->shim_chan] : NULL;
+}
+
 uint64_t shim_clear_tid(struct task *t)
 {
-	struct shim_region *r = t->shim;
-	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].clear_tid : 0;
+	struct shim_chan *c = chan_of(t);
+	return c ? c->clear_tid : 0;
 }
 
 uint64_t shim_rseq_area(struct task *t)
 {
-	struct shim_region *r = t->shim;
-	return r && t->shim_has_chan ? r->data->chan[t->shim_chan].rseq_area : 0;
+	struct shim_chan *c = chan_of(t);
+	return c ? c->rseq_area : 0;
 }
 
 bool shim_heap_break(struct task *t, uint64_t *brk)
@@ -340,8 +346,8 @@ void shim_heap_publish(struct task *t)
 
 void shim_forget_rseq(struct task *t)
 {
-	struct shim_region *r = t->shim;
-	if (r && t->shim_has_chan) r->data->chan[t->shim_chan].rseq_area = 0;
+	struct shim_chan *c = chan_of(t);
+	if (c) c->rseq_area = 0;
 }
 
 void shim_brk_changed(struct task *t)
@@ -358,8 +364,8 @@ void shim_ids_changed(struct task *leader)
 	struct list_head *pos;
 	list_for_each(pos, &leader->threads) {
 		struct task *t = list_entry(pos, struct task, thread_node);
-		struct shim_region *r = t->shim;
-		if (r && t->shim_has_chan) chan_fill_ids(&r->data->chan[t->shim_chan], t);
+		struct shim_chan *c = chan_of(t);
+		if (c) chan_fill_ids(c, t);
 	}
 }
 

@@ -215,13 +215,45 @@ static struct learned_site *learn_find(const struct mm_text_id *id, uint64_t off
 	return NULL;
 }
 
+/* Stub k: its address in the guest (which table slot k now holds) and its bytes in
+ * the direct map. */
+static uint8_t *stub_begin(struct shim_region *r, unsigned k, uint64_t *addr)
+{
+	*addr = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
+	memcpy(r->mem + 8 * k, addr, 8);	/* the table slot */
+	return r->mem + (*addr - SHIM_BASE);
+}
+
+/* At s[n] of the stub at `stub`: movabs $sc,%rcx (the site's own syscall); jmp
+ * shim_entry. Returns the stub's length after them. */
+static unsigned stub_enter(uint8_t *s, unsigned n, uint64_t stub, uint64_t sc)
+{
+	s[n++] = 0x48; s[n++] = 0xb9; memcpy(s + n, &sc, 8); n += 8;
+	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + n + 5));
+	s[n++] = 0xe9; memcpy(s + n, &rel, 4); n += 4;
+	return n;
+}
+
+/* Writes the site's jump (into the process's own copy of the page) and takes the
+ * `slots` stubs from r->nstubs on, the first for the syscall at sc. */
+static int patch_commit(struct task *t, struct shim_region *r, uint64_t site, const uint8_t *patch,
+			unsigned len, uint64_t sc, unsigned slots, bool shared)
+{
+	int err = mm_poke_text(t, site, patch, len, shared);
+	if (err) return err;
+	for (unsigned i = 0; i < slots; i++) r->site[r->nstubs + i] = i ? 0 : sc;
+	r->nstubs += slots;
+	shim_stat.patched++;
+	return 0;
+}
+
 /* glibc's read (SHAPE_READ): the stub, two stub slots long, and the 7-byte jump over
  * the cmpb at the entry. -errno if the shape is not where it must be. */
 static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const uint8_t *b,
 		      bool shared)
 {
 	unsigned k = r->nstubs;
-	uint64_t site = sc - SHAPE_READ;
+	uint64_t site = sc - SHAPE_READ, stub;
 	if (k + 2 > shim_stub_max()) return -ENOSPC;
 	if (site & 15) return -EINVAL;	/* not a function's entry: callers may not enter there */
 	const uint8_t *w = b + SITE_WINDOW - 2 - SHAPE_READ;	/* the cmpb */
@@ -229,8 +261,7 @@ static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const 
 	memcpy(&disp, w + 2, 4);
 	uint64_t flag = site + 7 + (uint64_t)(int64_t)disp;	/* __libc_single_threaded */
 	uint64_t slow = site + 9 + (uint64_t)(int64_t)(int8_t)w[8];	/* je's target */
-	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
-	uint8_t *s = r->mem + (stub - SHIM_BASE);
+	uint8_t *s = stub_begin(r, k, &stub);
 	/* movabs flag,%al; test %al,%al; je 1f; xor %eax,%eax; movabs $sc,%rcx;
 	 * jmp shim_entry; 1: movabs $slow,%r11; jmp *%r11 (%al and %r11 are dead at a
 	 * function's entry: read takes no varargs, and %r11 is the call's scratch) */
@@ -239,22 +270,13 @@ static int patch_read(struct task *t, struct shim_region *r, uint64_t sc, const 
 	s[n++] = 0x84; s[n++] = 0xc0;
 	s[n++] = 0x74; s[n++] = 2 + 10 + 5;
 	s[n++] = 0x31; s[n++] = 0xc0;
-	s[n++] = 0x48; s[n++] = 0xb9; memcpy(s + n, &sc, 8); n += 8;
-	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + n + 5));
-	s[n++] = 0xe9; memcpy(s + n, &rel, 4); n += 4;
+	n = stub_enter(s, n, stub, sc);
 	s[n++] = 0x49; s[n++] = 0xbb; memcpy(s + n, &slow, 8); n += 8;
 	s[n++] = 0x41; s[n++] = 0xff; s[n++] = 0xe3;
-	memcpy(r->mem + 8 * k, &stub, 8);		/* the table slot */
 	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);
 	uint8_t patch[7] = { 0xff, 0x24, 0x25 };
 	memcpy(patch + 3, &slot, 4);
-	int err = mm_poke_text(t, site, patch, sizeof patch, shared);
-	if (err) return err;
-	r->site[k] = sc;
-	r->site[k + 1] = 0;
-	r->nstubs += 2;
-	shim_stat.patched++;
-	return 0;
+	return patch_commit(t, r, site, patch, sizeof patch, sc, 2, shared);
 }
 
 /* Writes stub k for the syscall at sc, whose `len` bytes before it (the end of the
@@ -266,16 +288,12 @@ static int patch_site(struct task *t, struct shim_region *r, uint64_t sc, const 
 	if (len == SHAPE_READ) return patch_read(t, r, sc, b, shared);
 	unsigned k = r->nstubs;
 	if (k >= shim_stub_max()) return -ENOSPC;	/* the text pages are full */
-	uint64_t stub = SHIM_TEXT + shim_stub_base() + (uint64_t)k * SHIM_STUB_SIZE;
-	uint8_t *s = r->mem + (stub - SHIM_BASE);
-	uint64_t site = sc - len;
+	uint64_t stub;
+	uint8_t *s = stub_begin(r, k, &stub);
 	/* the stub: the moved instructions, movabs $sc,%rcx (the site's own syscall),
 	 * jmp shim_entry */
-	int32_t rel = (int32_t)((int64_t)(SHIM_TEXT + shim_hdr->entry) - (int64_t)(stub + len + 15));
 	memcpy(s, b + SITE_WINDOW - 2 - len, len);
-	s[len] = 0x48; s[len + 1] = 0xb9; memcpy(s + len + 2, &sc, 8);
-	s[len + 10] = 0xe9; memcpy(s + len + 11, &rel, 4);
-	memcpy(r->mem + 8 * k, &stub, 8);		/* the table slot */
+	stub_enter(s, len, stub, sc);
 	/* the site: nops for the moved bytes beyond 5, then `jmp *slot`, whose 7 bytes
 	 * end with the syscall's own 0f 05 (the table is at 0x050f0000), so only `len`
 	 * bytes are written (one page, when the syscall starts the next) */
@@ -287,12 +305,7 @@ static int patch_site(struct task *t, struct shim_region *r, uint64_t sc, const 
 	uint32_t slot = (uint32_t)(SHIM_TABLE + 8 * k);	/* 0x050fXXXX: ends in 0f 05 */
 	patch[pad] = 0xff; patch[pad + 1] = 0x24; patch[pad + 2] = 0x25;
 	memcpy(patch + pad + 3, &slot, 2);
-	int err = mm_poke_text(t, site, patch, len, shared);
-	if (err) return err;
-	r->site[k] = sc;
-	r->nstubs++;
-	shim_stat.patched++;
-	return 0;
+	return patch_commit(t, r, sc - len, patch, len, sc, 1, shared);
 }
 
 void shim_after_trap(struct task *t)

@@ -688,6 +688,13 @@ long sys_mprotect(struct sysreq *r, uint64_t start, unsigned long len, unsigned 
 /* --- brk ---------------------------------------------------------------------------- */
 
 /* data[0]: the new break, data[1..2]: the pages added */
+/* The break changes: the tables', and the one the shim answers brk(0) with */
+static void brk_set(struct task *t, uint64_t brk)
+{
+	t->mm->brk = brk;
+	shim_brk_changed(t);
+}
+
 static long brk_grow_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
@@ -696,8 +703,7 @@ static long brk_grow_exit(struct sysreq *r, long res)
 		mm_unmap_tables(mm, r->data[1], r->data[2]);
 		return (long)mm->brk;
 	}
-	mm->brk = r->data[0];
-	shim_brk_changed(r->task);
+	brk_set(r->task, r->data[0]);
 	if ((mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)	/* mlockall(MCL_FUTURE) */
 		mm_populate_resident(r->task, mm, r->data[1], r->data[2], true);
 	return (long)mm->brk;
@@ -706,10 +712,7 @@ static long brk_grow_exit(struct sysreq *r, long res)
 static long brk_shrink_exit(struct sysreq *r, long res)
 {
 	struct mm *mm = r->task->mm;
-	if (mm && res == 0) {
-		mm->brk = r->data[0];
-		shim_brk_changed(r->task);
-	}
+	if (mm && res == 0) brk_set(r->task, r->data[0]);
 	return mm ? (long)mm->brk : res;
 }
 
@@ -788,8 +791,7 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 	if (brk < mm->start_brk) return orig;
 	uint64_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
 	if (newbrk == oldbrk) {
-		mm->brk = brk;
-		shim_brk_changed(t);
+		brk_set(t, brk);
 		return (long)brk;
 	}
 	r->data[0] = brk;
@@ -846,8 +848,7 @@ long sys_brk(struct sysreq *r, uint64_t brk)
 			mm_unmap_tables(mm, oldbrk, newbrk);
 			return orig;
 		}
-		mm->brk = brk;
-		shim_brk_changed(t);
+		brk_set(t, brk);
 		return (long)brk;
 	}
 	sysreq_set_nr(r, SYS_mmap);
